@@ -1,0 +1,64 @@
+"""The OKR model: one frozen ``Item`` per objective or key result row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from okr.periods import Period
+from okr.schema import LETTER
+
+OBJECTIVE = "objective"
+KEY_RESULT = "key result"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a row lives: workbook name, sheet, 1-based row, and column letters."""
+
+    workbook: str
+    sheet: str
+    row: int
+    letters: tuple[tuple[str, str], ...] = field(default=tuple(LETTER.items()), repr=False)
+
+    def cell(self, key: str | None = None) -> str:
+        """A1 reference of column *key* in this row (column A when absent)."""
+        letter = dict(self.letters).get(key or "id", "A")
+        return f"{letter}{self.row}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """An objective or a key result as read from one row."""
+
+    id: str
+    kind: str | None
+    parent: str | None
+    title: str = ""
+    owner: str = ""
+    department: str = ""
+    period_label: str = ""
+    period: Period | None = None
+    direction: str | None = None
+    unit: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    current: float | str | bool | None = None
+    weight: float = 1.0
+    confidence: float | None = None
+    metric: str = ""
+    as_of: datetime | None = None
+    #: set when the metric refresh marked this value as not fresh ("failed: reason")
+    metric_state: str = ""
+    notes: str = ""
+    where: Location = field(default_factory=lambda: Location("", "", 0))
+
+    @property
+    def is_objective(self) -> bool:
+        """True for an objective row."""
+        return self.kind == OBJECTIVE
+
+    @property
+    def is_key_result(self) -> bool:
+        """True for a key result row."""
+        return self.kind == KEY_RESULT

@@ -1,0 +1,260 @@
+"""Turn the cell grid of an OKR sheet into ``Item`` values.
+
+The grid is whatever a spreadsheet reader returns (python-calamine, openpyxl,
+gspread): a list of rows of plain Python values. Headers are mapped in any
+supported language and spelling; a cell of the wrong type becomes a problem
+naming that cell, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from okr.model import Item, Location
+from okr.periods import parse_period
+from okr.problems import Problem, make_problem
+from okr.schema import (
+    COLUMN_BY_KEY,
+    REQUIRED_KEYS,
+    column_for_header,
+    column_letter,
+    parse_direction,
+    parse_type,
+)
+
+#: How many rows from the top may hold the header row.
+HEADER_SEARCH_ROWS = 20
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+_STATE_RE = re.compile(r"^\s*(?P<date>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)?\s*(?:\((?P<state>[^)]*)\))?\s*$")
+_NUMBER_CODES = {"baseline": "target", "target": "target", "current": "target", "weight": "weight"}
+
+
+class TableError(ValueError):
+    """The sheet has no recognisable OKR table (no header row, missing columns)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The items read from one sheet, with the problems found while reading."""
+
+    workbook: str
+    sheet: str
+    items: tuple[Item, ...]
+    problems: tuple[Problem, ...] = ()
+    header_row: int = 1
+    letters: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+
+def find_header(grid: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:
+    """Locate the header row; return its 0-based index and key -> column index.
+
+    Raises ``TableError`` naming the missing headers when no row qualifies.
+    """
+    best: tuple[int, dict[str, int]] | None = None
+    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        cols: dict[str, int] = {}
+        for c, value in enumerate(row):
+            key = column_for_header(value) if isinstance(value, str) else None
+            if key and key not in cols:
+                cols[key] = c
+        if "id" in cols and (best is None or len(cols) > len(best[1])):
+            best = (r, cols)
+            if all(k in cols for k in REQUIRED_KEYS):
+                break
+    if best is None:
+        raise TableError("no header row with an 'ID' column in the first 20 rows")
+    missing = [COLUMN_BY_KEY[k].en for k in REQUIRED_KEYS if k not in best[1]]
+    if missing:
+        raise TableError(
+            f"header row {best[0] + 1} lacks the column(s) {', '.join(missing)}: "
+            "add them or start from okr_template.xlsx"
+        )
+    return best
+
+
+def read_table(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> Table:
+    """Read every non-empty row under the header into items and problems."""
+    header, cols = find_header(grid)
+    letters = tuple((k, column_letter(c)) for k, c in cols.items())
+    items: list[Item] = []
+    problems: list[Problem] = []
+    for r in range(header + 1, len(grid)):
+        row = grid[r]
+        cells = {k: _clean(row[c]) if c < len(row) else None for k, c in cols.items()}
+        if all(cells.get(k) in (None, "") for k in cols if k not in ("progress", "status")):
+            continue
+        where = Location(workbook, sheet, r + 1, letters)
+        item, found = _read_row(cells, where)
+        items.append(item)
+        problems.extend(found)
+    return Table(workbook, sheet, tuple(items), tuple(problems), header + 1, letters)
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_number(value: object) -> float | None:
+    """A number from a cell: numbers as is, text like ``1,200`` or ``45%``; else raise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a TRUE/FALSE value")
+    if isinstance(value, int | float):
+        return float(value)
+    s = str(value).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    scale = 1.0
+    if s.endswith("%"):
+        s, scale = s[:-1], 0.01
+    try:
+        return float(s) * scale
+    except ValueError:
+        raise ValueError(f"'{value}'") from None
+
+
+def _parse_as_of(value: object) -> tuple[datetime | None, str]:
+    if value is None:
+        return None, ""
+    if isinstance(value, datetime):
+        return value, ""
+    if isinstance(value, date):
+        return datetime.combine(value, time()), ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A serial date number from a reader that did not apply the format.
+        return datetime(1899, 12, 30) + timedelta(days=float(value)), ""
+    m = _STATE_RE.match(str(value))
+    if not m:
+        raise ValueError(str(value))
+    when = datetime.fromisoformat(m.group("date")) if m.group("date") else None
+    return when, (m.group("state") or "").strip()
+
+
+def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Problem]]:
+    problems: list[Problem] = []
+    item_id = _text(cells.get("id")).strip()
+
+    def report(code: str, key: str, message: str) -> None:
+        problems.append(
+            make_problem(
+                code,
+                message,
+                id=item_id,
+                workbook=where.workbook,
+                sheet=where.sheet,
+                cell=where.cell(key),
+            )
+        )
+
+    if not item_id:
+        report("bad-id", "id", "row has content but no ID: give it a unique ID such as SALES-O1")
+    elif not _ID_RE.match(item_id):
+        report(
+            "bad-id",
+            "id",
+            f"ID '{item_id}' may only use letters, digits, '-', '_' and '.' "
+            "(no spaces, at most 40 characters), e.g. SALES-KR1.2",
+        )
+
+    raw_type = cells.get("type")
+    kind = parse_type(raw_type)
+    if kind is None:
+        shown = _text(raw_type) or "empty"
+        report("type", "type", f"Type is {shown}: choose 'Objective' or 'Key Result'")
+
+    parent_text = _text(cells.get("parent")).strip()
+    # A dropdown entry may read "CO-O1 · Grow revenue": the ID is the first word.
+    parent = parent_text.split()[0] if parent_text else None
+
+    numbers: dict[str, float | None] = {}
+    for key in ("baseline", "target", "weight", "confidence"):
+        try:
+            numbers[key] = parse_number(cells.get(key))
+        except ValueError as exc:
+            numbers[key] = None
+            name = COLUMN_BY_KEY[key].en
+            code = _NUMBER_CODES.get(key, "confidence")
+            report(code, key, f"{name} is {exc}, not a number: type a plain number")
+
+    direction = None
+    if kind == "key result":
+        raw_direction = cells.get("direction")
+        direction = parse_direction(raw_direction)
+        if direction is None:
+            shown = _text(raw_direction) or "empty"
+            report(
+                "direction",
+                "direction",
+                f"Direction is {shown}: choose increase, decrease, at least, at most or milestone",
+            )
+
+    current = cells.get("current")
+    if direction != "milestone" and current is not None:
+        try:
+            current = parse_number(current)
+        except ValueError as exc:
+            report("target", "current", f"Current is {exc}, not a number: type a plain number")
+            current = None
+
+    period_label = _text(cells.get("period")).strip()
+    period = parse_period(period_label) if period_label else None
+    if period is None:
+        shown = f"'{period_label}'" if period_label else "empty"
+        report("period", "period", f"Period is {shown}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
+
+    weight = numbers["weight"]
+    if weight is None:
+        weight = 1.0
+    elif weight < 0:
+        report("weight", "weight", f"Weight is {weight:g}: use a number of 0 or more (default 1)")
+        weight = 0.0
+
+    confidence = numbers["confidence"]
+    if confidence is not None and confidence > 1 and confidence <= 100:
+        confidence /= 100  # typed as 70 meaning 70%
+    if confidence is not None and not 0 <= confidence <= 1:
+        report("confidence", "confidence", "Confidence must lie between 0% and 100%")
+        confidence = None
+
+    try:
+        as_of, state = _parse_as_of(cells.get("as_of"))
+    except ValueError:
+        as_of, state = None, ""
+        report("stale", "as_of", "As of is not a date: leave it to the metric refresh or type a date")
+
+    item = Item(
+        id=item_id,
+        kind=kind,
+        parent=parent,
+        title=_text(cells.get("title")),
+        owner=_text(cells.get("owner")),
+        department=_text(cells.get("department")),
+        period_label=period.label if period else period_label,
+        period=period,
+        direction=direction,
+        unit=_text(cells.get("unit")),
+        baseline=numbers["baseline"],
+        target=numbers["target"],
+        current=current,
+        weight=weight,
+        confidence=confidence,
+        metric=_text(cells.get("metric")),
+        as_of=as_of,
+        metric_state=state,
+        notes=_text(cells.get("notes")),
+        where=where,
+    )
+    return item, problems
