@@ -28,7 +28,11 @@ from okr.schema import (
 #: How many rows from the top may hold the header row.
 HEADER_SEARCH_ROWS = 20
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
-_STATE_RE = re.compile(r"^\s*(?P<date>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)?\s*(?:\((?P<state>[^)]*)\))?\s*$")
+# "2026-11-20 09:30 (failed: timeout)": the date of the last good value and its state.
+_STATE_RE = re.compile(
+    r"^\s*(?P<date>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)?"
+    r"\s*(?:\((?P<state>[^)]*)\))?\s*$"
+)
 _NUMBER_CODES = {"baseline": "target", "target": "target", "current": "target", "weight": "weight"}
 
 
@@ -233,7 +237,9 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         as_of, state = _parse_as_of(cells.get("as_of"))
     except ValueError:
         as_of, state = None, ""
-        report("stale", "as_of", "As of is not a date: leave it to the metric refresh or type a date")
+        report(
+            "stale", "as_of", "As of is not a date: leave it to the metric refresh or type a date"
+        )
 
     item = Item(
         id=item_id,

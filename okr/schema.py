@@ -59,7 +59,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("as_of", "As of", "更新时间", ("asof", "as at", "updated", "last updated"), "date", 16),
     Column("progress", "Progress", "进度", ("score",), "formula", 11),
     Column("status", "Status", "状态", ("state",), "formula", 12),
-    Column("notes", "Notes", "备注", ("note", "comments", "comment", "corrective action"), "text", 40),
+    Column(
+        "notes", "Notes", "备注", ("note", "comments", "comment", "corrective action"), "text", 40
+    ),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 KEYS = tuple(c.key for c in COLUMNS)

@@ -60,7 +60,9 @@ def clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def progress(direction: str | None, baseline: float | None, target: float | None, current: object) -> float:
+def progress(
+    direction: str | None, baseline: float | None, target: float | None, current: object
+) -> float:
     """Clamped progress of a key result in [0, 1]."""
     return clamp(achievement(direction, baseline, target, current))
 

@@ -31,7 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
         "What a parent's progress averages: 'krs' (own key results), "
         "'children' (aligned objectives) or 'both'",
     ),
-    Setting("top_level", "Company", "Department name of the top of the pyramid (may have no parent)"),
+    Setting(
+        "top_level", "Company", "Department name of the top of the pyramid (may have no parent)"
+    ),
 )
 
 

@@ -1,0 +1,351 @@
+"""The cascade rules: does every objective serve a real parent, with sane targets?
+
+``check`` looks at the whole organisation at once (every workbook's items),
+so parents in other workbooks and duplicate IDs across files are found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from okr.model import Item
+from okr.problems import Problem, make_problem, sort_key
+from okr.schema import normalise
+from okr.settings import Settings
+
+
+def _problem(code: str, item: Item, key: str | None, message: str) -> Problem:
+    return make_problem(
+        code,
+        message,
+        id=item.id,
+        workbook=item.where.workbook,
+        sheet=item.where.sheet,
+        cell=item.where.cell(key),
+    )
+
+
+def _at(item: Item) -> str:
+    return f"{item.where.workbook} {item.where.cell()}".strip()
+
+
+def check(
+    items: Sequence[Item],
+    settings: Settings | None = None,
+    *,
+    today: date | None = None,
+    metrics: Mapping[str, str] | None = None,
+    context: Iterable[Item] = (),
+) -> list[Problem]:
+    """Check *items* as one organisation and return every problem found, sorted.
+
+    *context* holds items of other levels (the company workbook, the level
+    above) that parents may point to but whose own problems are not reported.
+    *metrics* maps each registry metric to its unit; when None, metric names
+    and units are not checked. *today* is the evaluation date for staleness.
+    """
+    s = settings or Settings()
+    today = today or date.today()
+    found: list[Problem] = []
+    by_id: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.id:
+            by_id[item.id].append(item)
+    known: dict[str, Item] = {i.id: i for i in context if i.id}
+    known.update({k: v[0] for k, v in by_id.items()})
+
+    found += _duplicates(by_id)
+    found += _parents(items, known, s)
+    found += _cycles(items, known)
+    found += _targets(items)
+    found += _krs_per_objective(items, s)
+    found += _objectives_per_owner(items, s)
+    found += _owners(items)
+    found += _metrics(items, metrics, s, today)
+    return sorted(found, key=sort_key)
+
+
+def _duplicates(by_id: Mapping[str, list[Item]]) -> list[Problem]:
+    out = []
+    for item_id, same in by_id.items():
+        if len(same) < 2:
+            continue
+        for item in same:
+            others = ", ".join(_at(o) for o in same if o is not item)
+            out.append(
+                _problem(
+                    "duplicate-id",
+                    item,
+                    "id",
+                    f"ID {item_id} is also used at {others}: give each row its own ID",
+                )
+            )
+    return out
+
+
+def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> list[Problem]:
+    out = []
+    top = normalise(s.top_level)
+    for item in items:
+        parent = known.get(item.parent) if item.parent else None
+        if item.is_key_result:
+            if not item.parent:
+                out.append(
+                    _problem(
+                        "kr-parent",
+                        item,
+                        "parent",
+                        f"key result {item.id} has no Parent: enter the ID of the objective "
+                        "it measures",
+                    )
+                )
+            elif parent is not None and not parent.is_objective:
+                out.append(
+                    _problem(
+                        "kr-parent",
+                        item,
+                        "parent",
+                        f"Parent {item.parent} of key result {item.id} is not an objective: "
+                        "a key result's Parent must be its objective's ID",
+                    )
+                )
+        elif item.is_objective and not item.parent and normalise(item.department) != top:
+            out.append(
+                _problem(
+                    "orphan",
+                    item,
+                    "parent",
+                    f"objective {item.id} serves nothing: choose the objective or key result "
+                    "one level up that it supports",
+                )
+            )
+        if item.parent and parent is None:
+            out.append(
+                _problem(
+                    "unknown-parent",
+                    item,
+                    "parent",
+                    f"Parent {item.parent} of {item.id} exists in no workbook checked: fix the ID "
+                    "or pass the parent's workbook with --parents",
+                )
+            )
+        elif (
+            parent is not None
+            and item.period
+            and parent.period
+            and not parent.period.contains(item.period)
+        ):
+            out.append(
+                _problem(
+                    "period",
+                    item,
+                    "period",
+                    f"period {item.period.label} of {item.id} lies outside its parent "
+                    f"{parent.id}'s period {parent.period.label}: align the periods",
+                )
+            )
+    return out
+
+
+def _cycles(items: Sequence[Item], known: Mapping[str, Item]) -> list[Problem]:
+    out = []
+    reported: set[str] = set()
+    for item in items:
+        path: list[str] = []
+        seen: set[str] = set()
+        node: Item | None = item
+        while node is not None and node.id and node.id not in seen:
+            seen.add(node.id)
+            path.append(node.id)
+            node = known.get(node.parent) if node.parent else None
+        if node is None or node.id != item.id or item.id in reported:
+            continue
+        loop = " → ".join([*path, item.id])
+        for member in path:
+            reported.add(member)
+        out.append(
+            _problem(
+                "cycle",
+                item,
+                "parent",
+                f"{item.id} is part of a loop of parents ({loop}): point one of them to a "
+                "parent one level up",
+            )
+        )
+    return out
+
+
+def _targets(items: Sequence[Item]) -> list[Problem]:
+    out = []
+    for item in items:
+        if not item.is_key_result or item.direction in (None, "milestone"):
+            continue
+        b, t = item.baseline, item.target
+        base = 0.0 if b is None else b
+        if t is None:
+            out.append(
+                _problem(
+                    "target",
+                    item,
+                    "target",
+                    f"key result {item.id} has no Target: enter the number to reach",
+                )
+            )
+        elif item.direction == "increase" and not t > base:
+            out.append(
+                _problem(
+                    "target",
+                    item,
+                    "target",
+                    f"Target {t:g} of {item.id} is not above its Baseline {base:g} for an "
+                    "'increase': raise the target or choose 'decrease'",
+                )
+            )
+        elif item.direction == "decrease" and not t < base:
+            out.append(
+                _problem(
+                    "target",
+                    item,
+                    "target",
+                    f"Target {t:g} of {item.id} is not below its Baseline {base:g} for a "
+                    "'decrease': lower the target or choose 'increase'",
+                )
+            )
+    return out
+
+
+def _krs_per_objective(items: Sequence[Item], s: Settings) -> list[Problem]:
+    krs: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.is_key_result and item.parent:
+            krs[item.parent].append(item)
+    out = []
+    for item in items:
+        if not item.is_objective:
+            continue
+        mine = krs.get(item.id, [])
+        if not mine:
+            out.append(
+                _problem(
+                    "no-krs",
+                    item,
+                    "id",
+                    f"objective {item.id} has no key results: add 1 to "
+                    f"{s.max_krs_per_objective} measurable key results",
+                )
+            )
+        elif len(mine) > s.max_krs_per_objective:
+            out.append(
+                _problem(
+                    "too-many-krs",
+                    item,
+                    "id",
+                    f"objective {item.id} has {len(mine)} key results: keep at most "
+                    f"{s.max_krs_per_objective}, the ones that matter most",
+                )
+            )
+        elif sum(k.weight for k in mine) <= 0:
+            out.append(
+                _problem(
+                    "weight",
+                    mine[0],
+                    "weight",
+                    f"the key results of {item.id} all weigh 0: give at least one a "
+                    "Weight above 0 (empty means 1)",
+                )
+            )
+    return out
+
+
+def _objectives_per_owner(items: Sequence[Item], s: Settings) -> list[Problem]:
+    out = []
+    limit = s.max_objectives_per_owner
+    for field, label in (("owner", "owner"), ("department", "team")):
+        groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
+        for item in items:
+            value = getattr(item, field)
+            if item.is_objective and value:
+                groups[(normalise(value), item.period_label)].append(item)
+        for group in groups.values():
+            if len(group) > limit:
+                first = group[limit]
+                who = getattr(first, field)
+                out.append(
+                    _problem(
+                        "too-many-objectives",
+                        first,
+                        field,
+                        f"{label} {who} has {len(group)} objectives in {first.period_label}: "
+                        f"focus on at most {limit}",
+                    )
+                )
+    return out
+
+
+def _owners(items: Sequence[Item]) -> list[Problem]:
+    return [
+        _problem("no-owner", item, "owner", f"{item.id} has no Owner: name the person accountable")
+        for item in items
+        if item.id and not item.owner
+    ]
+
+
+def _metrics(
+    items: Sequence[Item], metrics: Mapping[str, str] | None, s: Settings, today: date
+) -> list[Problem]:
+    out = []
+    for item in items:
+        if not item.metric:
+            continue
+        if metrics is not None:
+            if item.metric not in metrics:
+                out.append(
+                    _problem(
+                        "unknown-metric",
+                        item,
+                        "metric",
+                        f"metric {item.metric} is not in the registry: pick one from "
+                        "'okr metrics list' or clear the cell to type values by hand",
+                    )
+                )
+                continue
+            unit = metrics[item.metric]
+            if unit and item.unit and normalise(unit) != normalise(item.unit):
+                out.append(
+                    _problem(
+                        "unit-mismatch",
+                        item,
+                        "unit",
+                        f"Unit {item.unit} of {item.id} differs from metric {item.metric}'s "
+                        f"unit {unit}: use the metric's unit or another metric",
+                    )
+                )
+        out += _stale(item, s, today)
+    return out
+
+
+def _stale(item: Item, s: Settings, today: date) -> list[Problem]:
+    if item.metric_state:
+        since = f" since {item.as_of:%Y-%m-%d}" if item.as_of else ""
+        message = (
+            f"metric {item.metric} of {item.id} is {item.metric_state}; Current is the last "
+            f"good value{since}: fix the connection and run 'okr metrics refresh'"
+        )
+        return [_problem("stale", item, "as_of", message)]
+    if item.as_of is None:
+        message = (
+            f"{item.id} takes metric {item.metric} but has never been refreshed: "
+            "run 'okr metrics refresh'"
+        )
+        return [_problem("stale", item, "as_of", message)]
+    as_of = item.as_of.date() if isinstance(item.as_of, datetime) else item.as_of
+    age = (today - as_of).days
+    if age > s.stale_days:
+        message = (
+            f"Current of {item.id} is {age} days old (limit {s.stale_days}): "
+            "run 'okr metrics refresh' or check the metric's connection"
+        )
+        return [_problem("stale", item, "as_of", message)]
+    return []

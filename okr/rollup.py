@@ -1,0 +1,103 @@
+"""Scores of every item: key-result progress, objective progress, roll-up, status.
+
+An objective's *own* progress is the weighted mean of its key results, the
+number its sheet shows. Its *rolled-up* progress also averages the objectives
+that align to it, as ``Settings.rollup_mode`` says:
+
+- ``krs``: own key results only (the sheet's number);
+- ``children``: aligned objectives only, falling back to own key results for
+  an objective nothing aligns to;
+- ``both`` (default): own key results and aligned objectives together, each
+  weighted by its Weight.
+
+Objectives that align to a key result are shown under it but do not change
+it: a key result is measured, not averaged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from okr.model import Item
+from okr.scoring import achievement, clamp, weighted_mean
+from okr.settings import Settings
+from okr.status import status
+
+
+@dataclass(frozen=True)
+class Score:
+    """The numbers of one item on one evaluation date."""
+
+    id: str
+    #: unclamped achievement of a key result (None for objectives)
+    achievement: float | None
+    #: own progress: the key result's clamped score, or the objective's KR mean
+    progress: float | None
+    #: progress after roll-up over aligned objectives
+    rolled: float | None
+    status: str | None
+
+
+def kr_progress(item: Item) -> float:
+    """Clamped progress of a key result."""
+    return clamp(achievement(item.direction, item.baseline, item.target, item.current))
+
+
+def score_all(
+    items: Sequence[Item], on: date, settings: Settings | None = None
+) -> dict[str, Score]:
+    """Score every item with an ID; status uses the rolled-up progress."""
+    s = settings or Settings()
+    by_id = {i.id: i for i in items if i.id}
+    krs: dict[str, list[Item]] = defaultdict(list)
+    children: dict[str, list[Item]] = defaultdict(list)
+    for item in by_id.values():
+        if item.parent and item.parent in by_id:
+            if item.is_key_result:
+                krs[item.parent].append(item)
+            elif item.is_objective and by_id[item.parent].is_objective:
+                children[item.parent].append(item)
+
+    own: dict[str, float | None] = {}
+    for item in by_id.values():
+        if item.is_key_result:
+            own[item.id] = kr_progress(item)
+        elif item.is_objective:
+            own[item.id] = weighted_mean((k.weight, kr_progress(k)) for k in krs[item.id])
+
+    rolled: dict[str, float | None] = {}
+    visiting: set[str] = set()
+
+    def roll(item_id: str) -> float | None:
+        if item_id in rolled:
+            return rolled[item_id]
+        item = by_id[item_id]
+        if not item.is_objective or item_id in visiting:
+            return own.get(item_id)  # a loop: the cascade check reports it
+        visiting.add(item_id)
+        kids = [(c.weight, roll(c.id)) for c in children[item_id]]
+        kids = [(w, p) for w, p in kids if p is not None]
+        mine = [(k.weight, own[k.id]) for k in krs[item_id]]
+        if s.rollup_mode == "krs" or not kids:
+            value = own[item_id]
+        elif s.rollup_mode == "children":
+            value = weighted_mean(kids)
+        else:
+            value = weighted_mean([*mine, *kids])
+        visiting.discard(item_id)
+        rolled[item_id] = value
+        return value
+
+    scores = {}
+    for item_id, item in by_id.items():
+        value = roll(item_id)
+        ach = None
+        if item.is_key_result:
+            ach = achievement(item.direction, item.baseline, item.target, item.current)
+        scores[item_id] = Score(
+            item_id, ach, own.get(item_id), value, status(value, item.period, on, s)
+        )
+    return scores

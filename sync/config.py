@@ -1,0 +1,159 @@
+"""The workspace file ``okr.toml``: organisation, store, sources, output, metrics.
+
+Defaults make a fresh clone work with nothing configured: a SQLite store in
+``.okr/`` of the workspace and the bundled example organisation. Secrets are
+written as ``${ENV_VAR}`` and resolved only when a connection is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from okr.settings import Settings
+from sync.errors import ConfigError
+
+CONFIG_NAME = "okr.toml"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TOP_KEYS = {"organisation", "store", "sources", "output", "settings", "connections", "metrics"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where department workbooks come from: a folder or glob of .xlsx files, or a Google Sheet."""
+
+    kind: str
+    path: str = ""
+    glob: str = "*.xlsx"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything ``okr.toml`` says, with paths resolved against its folder."""
+
+    root: Path
+    organisation: str = "Example organisation"
+    period: str = ""
+    store_url: str = ""
+    sources: tuple[Source, ...] = ()
+    output: Path = Path("company.xlsx")
+    keep_copies: int = 14
+    settings: Settings = field(default_factory=Settings)
+    connections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def resolve(self, value: str | Path) -> Path:
+        """A path from the file, relative to the workspace folder."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.root / p
+
+
+def default_store_url(root: Path) -> str:
+    """The embedded default store: SQLite in ``.okr/okr.db`` under *root*."""
+    return f"sqlite:///{(root / '.okr' / 'okr.db').as_posix()}"
+
+
+def load_config(path: str | Path | None = None) -> Workspace:
+    """Read *path* (or ``./okr.toml`` when present) into a Workspace; defaults otherwise.
+
+    Raises ``ConfigError`` with the file, the key and the fix for anything wrong.
+    """
+    if path is None:
+        candidate = Path.cwd() / CONFIG_NAME
+        if not candidate.exists():
+            root = Path.cwd()
+            return Workspace(root=root, store_url=default_store_url(root))
+        path = candidate
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file; create it or drop --config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.__class__.__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the line it names") from None
+    return parse_config(data, path.resolve().parent, path)
+
+
+def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> Workspace:
+    """Build a Workspace from parsed TOML *data*; *root* anchors relative paths."""
+    where = str(path or CONFIG_NAME)
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown section(s) {', '.join(unknown)}; see the README")
+    org = _table(data, "organisation", where)
+    store = _table(data, "store", where)
+    output = _table(data, "output", where)
+    sources = []
+    for i, src in enumerate(data.get("sources", [])):
+        if not isinstance(src, dict) or "kind" not in src:
+            raise ConfigError(f"{where}: [[sources]] #{i + 1} needs a kind (folder or gsheet)")
+        rest = {k: v for k, v in src.items() if k not in ("kind", "path", "glob")}
+        sources.append(
+            Source(src["kind"], str(src.get("path", "")), str(src.get("glob", "*.xlsx")), rest)
+        )
+    try:
+        settings = Settings.from_mapping(_table(data, "settings", where))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: [settings]: {exc}") from None
+    connections = _table(data, "connections", where)
+    metrics = _table(data, "metrics", where)
+    for name, metric in metrics.items():
+        if not isinstance(metric, dict):
+            raise ConfigError(f"{where}: [metrics.{name}] must be a table")
+        conn = metric.get("connection")
+        if conn not in connections:
+            raise ConfigError(
+                f"{where}: [metrics.{name}] names connection {conn!r}, which is not a "
+                "[connections.*] table: add it or fix the name"
+            )
+    return Workspace(
+        root=root,
+        organisation=str(org.get("name", "Example organisation")),
+        period=str(org.get("period", "")),
+        store_url=str(store.get("url") or default_store_url(root)),
+        sources=tuple(sources),
+        output=(root / output.get("path", "company.xlsx")),
+        keep_copies=int(output.get("keep", 14)),
+        settings=settings,
+        connections=connections,
+        metrics=metrics,
+        path=path,
+    )
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def resolve_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
+    """Replace ``${VAR}`` references in strings (recursively) with environment values.
+
+    A missing variable raises ``ConfigError`` naming it, so a secret is never
+    silently empty.
+    """
+    env = os.environ if env is None else env
+    if isinstance(value, str):
+
+        def sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in env:
+                raise ConfigError(f"environment variable {name} is not set: export it first")
+            return env[name]
+
+        return _ENV_REF.sub(sub, value)
+    if isinstance(value, dict):
+        return {k: resolve_secrets(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_secrets(v, env) for v in value]
+    return value

@@ -1,0 +1,71 @@
+"""The store: SQLAlchemy over SQLite by default, PostgreSQL when the URL says so.
+
+This module owns the engine and the shared ``MetaData``; each area defines its
+own tables next to its code (``sync.metric_store``, ``sync.run_store``) on
+this metadata, so one ``create_all`` makes them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync.errors import ServiceError
+
+metadata = MetaData()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL, or None for other databases and memory."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url in (prefix, "sqlite:///:memory:"):
+        return None
+    return Path(url[len(prefix) :].split("?", 1)[0])
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for *url*; SQLite gets WAL and a busy timeout so runs can share it."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True)
+
+
+def open_store(url: str) -> Engine:
+    """Open the store at *url* and create any missing tables."""
+    # Import the table modules so their tables are on ``metadata``.
+    import sync.metric_store
+    import sync.run_store  # noqa: F401
+
+    try:
+        engine = make_engine(url)
+        metadata.create_all(engine)
+    except SQLAlchemyError as exc:
+        raise ServiceError(
+            f"cannot open the store {redact(url)}: {exc.__class__.__name__}"
+        ) from exc
+    return engine
+
+
+def redact(url: str) -> str:
+    """*url* with any password replaced by ``***``, for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<store url>"
