@@ -169,8 +169,8 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         report(
             "bad-id",
             "id",
-            f"ID '{item_id}' may only use letters, digits, '-', '_' and '.' "
-            "(no spaces, at most 40 characters), e.g. SALES-KR1.2",
+            f"ID '{item_id}' is not valid: use only letters, digits, '-', '_' and '.', "
+            "no spaces, at most 40 characters, e.g. SALES-KR1.2",
         )
 
     raw_type = cells.get("type")
@@ -230,7 +230,11 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
     if confidence is not None and confidence > 1 and confidence <= 100:
         confidence /= 100  # typed as 70 meaning 70%
     if confidence is not None and not 0 <= confidence <= 1:
-        report("confidence", "confidence", "Confidence must lie between 0% and 100%")
+        report(
+            "confidence",
+            "confidence",
+            f"Confidence is {confidence:g}: type a share between 0% and 100%",
+        )
         confidence = None
 
     try:

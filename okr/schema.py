@@ -123,9 +123,13 @@ HEADER_INDEX: dict[str, str] = {
     normalise(w): c.key for c in COLUMNS for w in (c.key, c.en, c.zh, *c.synonyms)
 }
 TYPE_INDEX = _index({k: (*v, *TYPE_WORDS[k].values()) for k, v in TYPE_SYNONYMS.items()})
-DIRECTION_INDEX = _index(
-    {k: (*v, *DIRECTION_WORDS[k].values()) for k, v in DIRECTION_SYNONYMS.items()}
-)
+# Spaces are dropped so "atleast" and "at  least" meet "at least".
+DIRECTION_INDEX = {
+    word.replace(" ", ""): key
+    for word, key in _index(
+        {k: (*v, *DIRECTION_WORDS[k].values()) for k, v in DIRECTION_SYNONYMS.items()}
+    ).items()
+}
 STATUS_INDEX = _index({k: tuple(v.values()) for k, v in STATUS_WORDS.items()})
 
 
@@ -145,8 +149,8 @@ def parse_direction(text: object) -> str | None:
     """Return the canonical direction for a Direction cell, else None."""
     if text is None:
         return None
-    s = normalise(text)
-    return DIRECTION_INDEX.get(s) or DIRECTION_INDEX.get(s.replace(" ", ""))
+    s = normalise(text).replace(" ", "")
+    return DIRECTION_INDEX.get(s)
 
 
 def header_texts(lang: str) -> list[str]:

@@ -1,0 +1,169 @@
+"""``okr check``: read workbooks, check them together as one organisation, report."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import click
+
+from okr.cascade import check as check_items
+from okr.model import Item
+from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort_key
+from okr.reading import Table
+from okr.settings import Settings
+from sync.config import CONFIG_NAME, load_config
+from sync.errors import InputError
+from sync.workbook import read_workbook
+
+
+@dataclass
+class CheckReport:
+    """The outcome of checking a set of workbooks."""
+
+    problems: list[Problem]
+    tables: list[Table] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Number of rows read."""
+        return sum(len(t.items) for t in self.tables)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for the JSON report and the closing line."""
+        codes = Counter(p.code for p in self.problems)
+        return {
+            "workbooks": len(self.tables) + len(self.unreadable),
+            "unreadable": len(self.unreadable),
+            "rows": self.rows,
+            "errors": sum(p.severity == ERROR for p in self.problems),
+            "warnings": sum(p.severity == WARNING for p in self.problems),
+            "codes": dict(sorted(codes.items())),
+        }
+
+
+def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Files as given; a folder stands for the .xlsx files in it (not Excel's ~$ lock files)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(f for f in p.glob("*.xlsx") if not f.name.startswith("~$"))
+        else:
+            out.append(p)
+    return out
+
+
+def check_workbooks(
+    paths: Sequence[Path],
+    *,
+    parents: Sequence[Path] = (),
+    settings: Settings | None = None,
+    metrics: dict[str, str] | None = None,
+    today: date | None = None,
+) -> CheckReport:
+    """Read and check *paths* together; a file that cannot be read becomes a problem.
+
+    Files in *parents* only provide parent IDs. An unreadable parents file
+    raises ``InputError``, since the check would be wrong without it.
+    """
+    context: list[Item] = []
+    for p in parents:
+        context.extend(read_workbook(p).items)
+    report = CheckReport(problems=[])
+    for p in paths:
+        try:
+            table = read_workbook(p)
+        except InputError as exc:
+            report.unreadable.append(str(p))
+            report.problems.append(make_problem("unreadable", str(exc), workbook=p.name))
+            continue
+        report.tables.append(table)
+        report.problems.extend(table.problems)
+    items = [i for t in report.tables for i in t.items]
+    report.problems += check_items(items, settings, today=today, metrics=metrics, context=context)
+    report.problems.sort(key=sort_key)
+    return report
+
+
+def format_text(report: CheckReport) -> str:
+    """Problems grouped by workbook, one line each, then a summary line."""
+    lines: list[str] = []
+    workbook = None
+    for p in report.problems:
+        if p.workbook != workbook:
+            workbook = p.workbook
+            lines.append(workbook or "(organisation)")
+        cell = f"{p.sheet}!{p.cell}" if p.cell else "-"
+        lines.append(f"  {cell:<12} {p.severity:<7} {p.code:<19} {p.id or '-':<14} {p.message}")
+    s = report.summary()
+    lines.append(
+        f"{s['workbooks']} workbook(s), {s['rows']} row(s): "
+        f"{s['errors']} error(s), {s['warnings']} warning(s)"
+    )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--parents",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Workbook(s) of the level above, whose IDs parents may name.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    help=f"Workspace file for settings and the metric registry (default: ./{CONFIG_NAME}).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Evaluation date for staleness (default: today).",
+)
+def check(
+    paths: tuple[Path, ...],
+    parents: tuple[Path, ...],
+    fmt: str,
+    config: Path | None,
+    as_of,
+) -> int:
+    """Check OKR workbooks together: cascade, targets, owners, metrics.
+
+    Exit 0 when no errors (warnings allowed), 1 when errors were found, 2 when
+    the input cannot be read.
+
+    Example: okr check departments/*.xlsx --parents company.xlsx --format json
+    """
+    ws = load_config(config)
+    files = expand_paths(paths)
+    if not files:
+        raise InputError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
+    metrics = _registry_units(ws) if ws.metrics else None
+    report = check_workbooks(
+        files,
+        parents=expand_paths(parents),
+        settings=ws.settings,
+        metrics=metrics,
+        today=as_of.date() if as_of else None,
+    )
+    if len(files) == 1 and report.unreadable:
+        raise InputError(report.problems[0].message)  # a lone unreadable file is bad input
+    if fmt == "json":
+        payload = {"problems": [p.as_dict() for p in report.problems], "summary": report.summary()}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(report))
+    return 1 if has_errors(report.problems) else 0
+
+
+def _registry_units(ws) -> dict[str, str]:
+    return {name: str(m.get("unit", "")) for name, m in ws.metrics.items()}
