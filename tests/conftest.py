@@ -33,7 +33,7 @@ def postgres_admin_url() -> str:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
         require("OKR_REQUIRE_POSTGRES", f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
     return PG_ADMIN_URL
 
