@@ -1,0 +1,63 @@
+"""Helpers shared by the benchmarks: timing, peak memory, and filled workbooks."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from okr.schema import LETTER
+
+
+def measure(fn: Callable[[], Any], *, memory: bool = False) -> tuple[float, int]:
+    """Seconds *fn* takes (best of one run) and, with *memory*, its Python peak in bytes."""
+    if memory:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - t0
+    peak = 0
+    if memory:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return elapsed, peak
+
+
+def department_rows(prefix: str, n_rows: int, parent_ids: list[str]) -> list[dict[str, Any]]:
+    """*n_rows* plausible rows: objectives of four key results each, aligned to *parent_ids*."""
+    rows: list[dict[str, Any]] = []
+    o = 0
+    while len(rows) < n_rows:
+        o += 1
+        oid = f"{prefix}-O{o}"
+        rows.append(
+            {"id": oid, "type": "Objective", "parent": parent_ids[o % len(parent_ids)],
+             "title": f"Objective {o} of {prefix}", "owner": f"head@{prefix.lower()}.example",
+             "department": prefix, "period": "2026-Q4"}
+        )  # fmt: skip
+        for k in range(1, 5):
+            if len(rows) >= n_rows:
+                break
+            rows.append(
+                {"id": f"{oid}.KR{k}", "type": "Key Result", "parent": oid,
+                 "title": f"Key result {k}", "owner": f"kr{k}@{prefix.lower()}.example",
+                 "department": prefix, "period": "2026-Q4", "direction": "increase",
+                 "unit": "EUR", "baseline": 0, "target": 100 * k, "current": 37 * k,
+                 "weight": 1, "confidence": 0.7}
+            )  # fmt: skip
+    return rows
+
+
+def fill_template(template: Path, out: Path, rows: list[dict[str, Any]]) -> Path:
+    """Write *rows* into a copy of *template* with openpyxl, as a department head would."""
+    wb = load_workbook(template)
+    ws = wb["OKRs"]
+    for r, row in enumerate(rows, start=2):
+        for key, value in row.items():
+            ws[f"{LETTER[key]}{r}"] = value
+    wb.save(out)
+    return out

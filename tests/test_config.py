@@ -1,0 +1,97 @@
+"""``okr.toml``: defaults, parsing, secrets from the environment, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from okr.settings import Settings
+from sync.config import load_config, resolve_secrets
+from sync.errors import ConfigError
+
+GOOD = """
+[organisation]
+name = "Northwind"
+period = "2026-Q4"
+
+[store]
+url = "sqlite:///state/okr.db"
+
+[[sources]]
+kind = "folder"
+path = "departments"
+
+[output]
+path = "out/company.xlsx"
+keep = 3
+
+[settings]
+stale_days = 7
+rollup_mode = "krs"
+
+[connections.erp]
+kind = "sql"
+url = "postgresql://reader:${ERP_PASSWORD}@db/erp"
+
+[metrics.bookings]
+connection = "erp"
+query = "SELECT 1"
+unit = "EUR"
+"""
+
+
+def test_no_file_means_embedded_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ws = load_config()
+    assert ws.settings == Settings()
+    assert ws.store_url == f"sqlite:///{tmp_path / '.okr' / 'okr.db'}"
+
+
+def test_a_full_file_is_read_with_paths_relative_to_it(tmp_path):
+    cfg = tmp_path / "okr.toml"
+    cfg.write_text(GOOD)
+    ws = load_config(cfg)
+    assert ws.organisation == "Northwind" and ws.period == "2026-Q4"
+    assert ws.settings.stale_days == 7 and ws.settings.rollup_mode == "krs"
+    assert ws.output == tmp_path / "out" / "company.xlsx" and ws.keep_copies == 3
+    assert ws.sources[0].kind == "folder" and ws.resolve(ws.sources[0].path).name == "departments"
+    assert ws.metrics["bookings"]["unit"] == "EUR"
+    # secrets stay references until a connection is opened
+    assert "${ERP_PASSWORD}" in ws.connections["erp"]["url"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[settings\n", "not valid TOML"),
+        ("[setings]\n", "unknown section(s) setings"),
+        ("[settings]\nrollup_mode = 'up'\n", "rollup_mode must be"),
+        ("[metrics.x]\nconnection = 'nope'\n", "names connection 'nope'"),
+        ("[[sources]]\npath = 'x'\n", "needs a kind"),
+        ("settings = 3\n", "[settings] must be a table"),
+    ],
+)
+def test_config_errors_are_one_clear_line(tmp_path, text, fragment):
+    cfg = tmp_path / "okr.toml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert fragment in str(err.value) and str(cfg) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_config_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_secrets_resolve_from_the_environment_only_when_asked():
+    conn = {"url": "postgresql://u:${PW}@h/db", "headers": ["Bearer ${TOKEN}"]}
+    got = resolve_secrets(conn, {"PW": "s3cret", "TOKEN": "t"})
+    assert got == {"url": "postgresql://u:s3cret@h/db", "headers": ["Bearer t"]}
+    with pytest.raises(ConfigError, match="environment variable PW is not set"):
+        resolve_secrets(conn, {})
+
+
+def test_settings_reject_unknown_names():
+    with pytest.raises(ValueError, match="unknown setting"):
+        Settings.from_mapping({"nope": 1})
