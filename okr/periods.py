@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 _PATTERN = re.compile(r"^\s*(\d{4})(?:\s*-\s*(?:([HhQq])([1-4])|(\d{1,2})))?\s*$")
 
@@ -40,6 +41,7 @@ def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
+@lru_cache(maxsize=1024)
 def parse_period(text: object) -> Period | None:
     """Parse a period label; None when it is not one of the four forms."""
     if text is None:

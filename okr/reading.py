@@ -85,11 +85,14 @@ def read_table(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> T
     letters = tuple((k, column_letter(c)) for k, c in cols.items())
     items: list[Item] = []
     problems: list[Problem] = []
+    inputs = [c for k, c in cols.items() if k not in ("progress", "status")]
     for r in range(header + 1, len(grid)):
         row = grid[r]
-        cells = {k: _clean(row[c]) if c < len(row) else None for k, c in cols.items()}
-        if all(cells.get(k) in (None, "") for k in cols if k not in ("progress", "status")):
+        width = len(row)
+        # Most template rows are empty: skip them before building anything.
+        if not any(c < width and row[c] not in ("", None) for c in inputs):
             continue
+        cells = {k: _clean(row[c]) if c < width else None for k, c in cols.items()}
         where = Location(workbook, sheet, r + 1, letters)
         item, found = _read_row(cells, where)
         items.append(item)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 LANGUAGES = ("en", "zh-CN")
 SHEET = "OKRs"
@@ -44,7 +45,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", "ID", "编号", ("okr id", "key", "code"), width=14, required=True),
     Column("type", "Type", "类型", ("kind", "row type"), width=13, required=True),
     Column("parent", "Parent", "上级", ("parent id", "aligns to", "serves", "上级目标"), width=30),
-    Column("title", "Title", "标题", ("name", "objective", "description", "名称"), 44, True),
+    Column(
+        "title",
+        "Title",
+        "标题",
+        ("name", "objective", "description", "名称"),
+        width=44,
+        required=True,
+    ),
     Column("owner", "Owner", "负责人", ("owner email", "owner e-mail", "responsible", "责任人")),
     Column("department", "Department", "部门", ("dept", "team", "团队"), width=14),
     Column("period", "Period", "周期", ("quarter", "timeframe", "期间"), width=10),
@@ -103,6 +111,7 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=4096)  # the same few words recur on every row
 def normalise(text: object) -> str:
     """Fold a header or dropdown word for tolerant matching.
 

@@ -44,6 +44,9 @@ from sync.check_cmd import check  # noqa: E402
 
 cli.add_command(check)
 # (more commands register below)
+from sync.template import template  # noqa: E402
+
+cli.add_command(template)
 
 
 def main(argv: list[str] | None = None) -> int:

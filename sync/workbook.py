@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from python_calamine import CalamineWorkbook
 
@@ -30,7 +32,8 @@ def read_workbook(path: str | Path, *, name: str | None = None) -> Table:
     path = Path(path)
     label = name or path.name
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            check_container(fh, label)
     except FileNotFoundError:
         raise InputError(f"{label}: no such file; check the path") from None
     except IsADirectoryError:
@@ -39,14 +42,19 @@ def read_workbook(path: str | Path, *, name: str | None = None) -> Table:
         raise InputError(f"{label}: permission denied; make the file readable") from None
     except OSError as exc:
         raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    return read_workbook_bytes(data, label)
+    # from_path is markedly faster than from_filelike for the same file.
+    return _read_book(lambda: CalamineWorkbook.from_path(str(path)), label)
 
 
 def read_workbook_bytes(data: bytes, name: str) -> Table:
     """Read the OKR table of a workbook given as bytes (an upload, a stored version)."""
-    check_container(data, name)
+    check_container(io.BytesIO(data), name)
+    return _read_book(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), name)
+
+
+def _read_book(open_book: Callable[[], CalamineWorkbook], name: str) -> Table:
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = open_book()
     except Exception as exc:  # noqa: BLE001 - calamine raises several unrelated types
         raise InputError(
             f"{name}: corrupt or unsupported workbook ({_reason(exc)}); "
@@ -68,11 +76,15 @@ def read_workbook_bytes(data: bytes, name: str) -> Table:
         raise InputError(f"{name}: sheet {sheet}: {exc}") from None
 
 
-def check_container(data: bytes, name: str) -> None:
-    """Refuse what is not an .xlsx zip, or whose zip would expand past the limits."""
-    head = data[:8]
+def check_container(fh: BinaryIO, name: str) -> None:
+    """Refuse what is not an .xlsx zip, or whose zip would expand past the limits.
+
+    Only the first bytes and the zip's central directory are read.
+    """
+    head = fh.read(8)
+    fh.seek(0)
     if head == _OLE_MAGIC:
-        if "EncryptedPackage".encode("utf-16-le") in data:
+        if "EncryptedPackage".encode("utf-16-le") in fh.read():
             raise InputError(
                 f"{name}: is password-protected; save a copy without a password "
                 "(File > Info > Protect Workbook) and use that"
@@ -81,7 +93,7 @@ def check_container(data: bytes, name: str) -> None:
     if not head.startswith(_ZIP_MAGIC):
         raise InputError(f"{name}: is not an .xlsx workbook; save it as Excel Workbook (.xlsx)")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(fh) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile:
         raise InputError(

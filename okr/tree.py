@@ -1,0 +1,265 @@
+"""The alignment tree of the whole organisation, and what changed between two runs.
+
+``build_tree`` turns the items of every workbook into one ordered tree, the
+rows of the company workbook's ``Company`` sheet:
+
+- roots are the top-level objectives (Department is ``Settings.top_level``,
+  Parent empty), in the order read;
+- under an objective come the objectives aligned to it, then its key
+  results; under a key result come the objectives aligned to it;
+- an objective whose Parent is empty (below the top) or names an ID that
+  exists nowhere goes under one synthetic ``Unaligned`` branch, so a pilot in
+  one department shows up instead of being dropped. So do rows caught in a
+  loop of parents, and key results whose objective is missing.
+
+Every item appears exactly once, whatever the data (duplicate IDs, cycles).
+``changes`` compares the snapshots of two runs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from okr.model import Item
+from okr.schema import normalise
+from okr.settings import Settings
+
+#: ID and title of the synthetic branch that holds rows aligned to nothing known.
+UNALIGNED = "Unaligned"
+#: A progress move larger than this (0.05 = 5 points) is listed as a change.
+CHANGE_THRESHOLD = 0.05
+
+
+@dataclass(frozen=True)
+class Node:
+    """One row of the tree, in display order."""
+
+    #: position of the item in the sequence given to ``build_tree``; -1 for the branch row
+    index: int
+    id: str
+    #: 0 for roots and the Unaligned branch
+    depth: int
+    #: position in ``Tree.nodes`` of the row above in the tree, -1 for a root
+    up: int
+    has_children: bool = False
+
+    @property
+    def is_branch(self) -> bool:
+        """True for the synthetic Unaligned row."""
+        return self.index < 0
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The rows in display order (pre-order: each parent right before its subtree)."""
+
+    nodes: tuple[Node, ...]
+
+    def row_of(self) -> dict[int, int]:
+        """Map item index -> position in ``nodes``."""
+        return {n.index: r for r, n in enumerate(self.nodes) if n.index >= 0}
+
+
+def _is_top(item: Item, top: str) -> bool:
+    return item.is_objective and not item.parent and normalise(item.department) == top
+
+
+def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
+    """Build the alignment tree of *items* (see the module docstring for the rules)."""
+    s = settings or Settings()
+    top = normalise(s.top_level)
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id and item.id not in first:
+            first[item.id] = i
+
+    children: dict[int, list[int]] = defaultdict(list)
+    roots: list[int] = []
+    unaligned: list[int] = []
+    for i, item in enumerate(items):
+        up = first.get(item.parent) if item.parent else None
+        if up is not None and up != i:
+            children[up].append(i)
+        elif _is_top(item, top):
+            roots.append(i)
+        else:
+            unaligned.append(i)
+
+    def ordered(kids: list[int]) -> list[int]:
+        # Aligned objectives first, then key results, then rows of unknown type.
+        def rank(i: int) -> int:
+            return 0 if items[i].is_objective else 1 if items[i].is_key_result else 2
+
+        return sorted(kids, key=lambda i: (rank(i), i))
+
+    nodes: list[Node] = []
+    seen: set[int] = set()
+
+    def visit(start: int, depth: int, up: int) -> None:
+        # Iterative pre-order walk; ``seen`` guards against loops of parents.
+        stack = [(start, depth, up)]
+        while stack:
+            i, d, u = stack.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            kids = [k for k in ordered(children.get(i, [])) if k not in seen]
+            nodes.append(Node(i, items[i].id, d, u, bool(kids)))
+            here = len(nodes) - 1
+            stack.extend((k, d + 1, here) for k in reversed(kids))
+
+    for r in roots:
+        visit(r, 0, -1)
+    rest = [i for i in unaligned if i not in seen]
+    # Rows in a loop of parents are reachable from no root: place them too.
+    placed = set(rest)
+    rest += [i for i in range(len(items)) if i not in seen and i not in placed]
+    if rest:
+        nodes.append(Node(-1, UNALIGNED, 0, -1, True))
+        branch = len(nodes) - 1
+        for i in rest:
+            visit(i, 1, branch)
+    return Tree(_fix_children(nodes))
+
+
+def _fix_children(nodes: list[Node]) -> tuple[Node, ...]:
+    # A child may have been claimed by another branch first (duplicate IDs, loops),
+    # so recompute has_children from the rows actually placed.
+    parents = {n.up for n in nodes if n.up >= 0}
+    return tuple(
+        n if n.has_children == (r in parents) else Node(n.index, n.id, n.depth, n.up, r in parents)
+        for r, n in enumerate(nodes)
+    )
+
+
+def fold(
+    tree: Tree, items: Sequence[Item], settings: Settings | None = None
+) -> tuple[list[bool], list[bool]]:
+    """Which rows start hidden, and which rows are shown collapsed (with a + button).
+
+    Everything below a department-level objective starts folded away: company
+    rows, their key results and the department objectives aligned to them
+    stay visible; the key results and team objectives under a department
+    objective hide behind its + button. Returns ``(hidden, collapsed)``.
+    """
+    s = settings or Settings()
+    top = normalise(s.top_level)
+    hidden = [False] * len(tree.nodes)
+    folded = [False] * len(tree.nodes)
+    for r, node in enumerate(tree.nodes):
+        if node.up >= 0:
+            hidden[r] = hidden[node.up] or folded[node.up]
+        if not node.is_branch:
+            item = items[node.index]
+            folded[r] = item.is_objective and normalise(item.department) != top
+    collapsed = [f and n.has_children for f, n in zip(folded, tree.nodes, strict=True)]
+    return hidden, collapsed
+
+
+# ---------------------------------------------------------------------------
+# Changes between two runs
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a run recorded about one row, as far as changes are concerned."""
+
+    id: str
+    kind: str | None = None
+    parent: str | None = None
+    title: str = ""
+    department: str = ""
+    progress: float | None = None
+    status: str | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the previous run and this one."""
+
+    #: ``added``, ``removed``, ``re-parented``, ``status``, ``progress`` or ``notes``
+    kind: str
+    id: str
+    title: str
+    department: str
+    before: str | float | None
+    after: str | float | None
+    message: str
+
+
+def snapshot(item: Item, progress: float | None, status: str | None) -> Snapshot:
+    """The snapshot of *item* with its rolled-up *progress* and *status*."""
+    return Snapshot(
+        item.id, item.kind, item.parent, item.title, item.department, progress, status, item.notes
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def changes(
+    previous: Mapping[str, Snapshot],
+    current: Mapping[str, Snapshot],
+    threshold: float = CHANGE_THRESHOLD,
+) -> list[Change]:
+    """Differences from *previous* to *current*, in the order of *current*, removals last.
+
+    Progress counts as moved when it changed by more than *threshold* (0.05 =
+    5 percentage points) or appeared or disappeared.
+    """
+    out: list[Change] = []
+    for key, now in current.items():
+        was = previous.get(key)
+
+        def add(kind: str, before, after, message: str, now: Snapshot = now) -> None:
+            out.append(Change(kind, now.id, now.title, now.department, before, after, message))
+
+        if was is None:
+            add("added", None, now.parent, f"new row {now.id} under {now.parent or '(top)'}")
+            continue
+        if (was.parent or None) != (now.parent or None):
+            add(
+                "re-parented",
+                was.parent,
+                now.parent,
+                f"{now.id} now serves {now.parent or 'nothing'} (was {was.parent or 'nothing'})",
+            )
+        if was.status != now.status:
+            add(
+                "status",
+                was.status,
+                now.status,
+                f"status {was.status or '—'} → {now.status or '—'}",
+            )
+        moved = (was.progress is None) != (now.progress is None) or (
+            was.progress is not None
+            and now.progress is not None
+            and abs(now.progress - was.progress) > threshold + 1e-12
+        )
+        if moved:
+            add(
+                "progress",
+                was.progress,
+                now.progress,
+                f"progress {_pct(was.progress)} → {_pct(now.progress)}",
+            )
+        if was.notes != now.notes:
+            add("notes", was.notes, now.notes, "Notes (corrective action) changed")
+    for key, was in previous.items():
+        if key not in current:
+            out.append(
+                Change(
+                    "removed",
+                    was.id,
+                    was.title,
+                    was.department,
+                    was.parent,
+                    None,
+                    f"{was.id} is no longer in any workbook",
+                )
+            )
+    return out

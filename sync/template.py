@@ -1,0 +1,293 @@
+"""``okr template``: write the blank OKR workbook (okr_template.xlsx) with xlsxwriter.
+
+Everything the workbook says comes from ``okr.schema`` (columns, dropdown
+words), ``okr.settings`` (status thresholds), ``okr.periods`` (period dates),
+``templates/strings.toml`` and ``templates/guide.<lang>.md``; the formulas come
+from ``sync.template_formulas``. Output is deterministic for the same options,
+so the committed okr_template.xlsx can be checked against a fresh build.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from okr.periods import Period, parse_period
+from okr.schema import (
+    CHECKINS_SHEET,
+    DONE_WORDS,
+    GUIDE_SHEET,
+    LANGUAGES,
+    LETTER,
+    LISTS_SHEET,
+    SHEET,
+)
+from okr.settings import Settings
+from sync.errors import InputError, LockedError
+from sync.template_formulas import FIRST_ROW, LAST_ROW
+from sync.template_sheets import TEMPLATES, strings, write_lists, write_okrs
+from sync.workbook import read_workbook
+
+DEFAULT_OUTPUT = Path("okr_template.xlsx")
+#: Lists periods of the default template: fixed, so the committed file is reproducible.
+DEFAULT_YEARS = (2025, 2026, 2027, 2028)
+#: Document "created" date; fixed for the same reason.
+CREATED = datetime(2025, 1, 1)
+CHECKIN_ROWS = 500
+PARENT_SEPARATOR = " · "
+
+
+def guide_lines(lang: str, values: dict[str, str | None]) -> list[str]:
+    """Lines of templates/guide.<lang>.md with ``{{name}}`` filled from *values*.
+
+    A line whose placeholder has no value (None) is left out, so the
+    department and period lines appear only when the options were given.
+    """
+    lines = []
+    for line in (TEMPLATES / f"guide.{lang}.md").read_text(encoding="utf-8").splitlines():
+        for name, value in values.items():
+            if f"{{{{{name}}}}}" in line:
+                line = None if value is None else line.replace(f"{{{{{name}}}}}", value)
+            if line is None:
+                break
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def parent_entries(paths: Iterable[str | Path]) -> list[str]:
+    """``"ID · Title"`` for every objective and key result in the parent workbooks.
+
+    Raises ``InputError`` (one line, naming the file and the fix) when a file
+    cannot be read as an OKR workbook.
+    """
+    entries: dict[str, str] = {}
+    for path in paths:
+        table = read_workbook(path, name=str(path))
+        for item in table.items:
+            if not item.id or " " in item.id or item.id in entries:
+                continue
+            title = " ".join(item.title.split())
+            entries[item.id] = f"{item.id}{PARENT_SEPARATOR}{title}" if title else item.id
+    return list(entries.values())
+
+
+def build_template(
+    path: str | Path = DEFAULT_OUTPUT,
+    *,
+    lang: str = "en",
+    department: str | None = None,
+    period: str | None = None,
+    parents: Sequence[str | Path] = (),
+    as_of: date | None = None,
+) -> Path:
+    """Write the OKR template to *path* atomically and return the path.
+
+    *period* (``2026-Q4``) becomes the default period and picks the years in
+    Lists (that year and its neighbours; else the year of *as_of* and its
+    neighbours; else DEFAULT_YEARS). *as_of* pins the AsOfDate cell to a date
+    instead of ``=TODAY()``. *parents* are workbooks whose IDs fill the Parent
+    dropdown.
+    """
+    if lang not in LANGUAGES:
+        raise InputError(f"language {lang!r} is not supported: use {' or '.join(LANGUAGES)}")
+    default_period = None
+    if period:
+        default_period = parse_period(period)
+        if default_period is None:
+            raise InputError(
+                f"period {period!r} is not a period: use 2026, 2026-H2, 2026-Q4 or 2026-11"
+            )
+    year = default_period.start.year if default_period else as_of.year if as_of else None
+    years = (year - 1, year, year + 1) if year else DEFAULT_YEARS
+    entries = parent_entries(parents)
+    path = Path(path)
+    return _atomic_write(
+        path,
+        lambda tmp: _write(tmp, lang, department, default_period, years, entries, as_of),
+    )
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> Path:
+    """Write through a temporary file in the same folder, then swap it in."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}; check the folder") from None
+    os.close(fd)
+    try:
+        write(tmp)
+        # mkstemp makes the file private; keep the old file's mode, else the usual 0644.
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        try:
+            os.replace(tmp, path)
+        except PermissionError:
+            raise LockedError(
+                f"cannot replace {path}: it is open in another program; close it and retry"
+            ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write(
+    tmp: str,
+    lang: str,
+    department: str | None,
+    period: Period | None,
+    years: Sequence[int],
+    parents: list[str],
+    as_of: date | None,
+) -> None:
+    wb = xlsxwriter.Workbook(tmp)
+    wb.set_properties(
+        {
+            "title": strings(lang)["title"],
+            "author": "okr-sheets",
+            "comments": "Made by `okr template`; regenerate rather than edit by hand.",
+            "created": CREATED,
+        }
+    )
+    okrs = wb.add_worksheet(SHEET)
+    checkins = wb.add_worksheet(CHECKINS_SHEET)
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    lists = wb.add_worksheet(LISTS_SHEET)
+    ranges = write_lists(wb, lists, lang, department, period, years, parents, as_of)
+    write_okrs(wb, okrs, lang, ranges, department)
+    _write_checkins(wb, checkins, lang)
+    _write_guide(wb, guide, lang, department, period)
+    okrs.activate()
+    wb.close()
+
+
+def _write_checkins(wb: Workbook, ws: Worksheet, lang: str) -> None:
+    """The Check-ins log: a table of date, key result ID, value, confidence, note."""
+    headers = strings(lang)["checkins_headers"]
+    formats = [
+        wb.add_format({"num_format": "yyyy-mm-dd"}),
+        wb.add_format({"num_format": "@"}),
+        None,
+        wb.add_format({"num_format": "0%"}),
+        wb.add_format({"text_wrap": True}),
+    ]
+    for i, (width, fmt) in enumerate(zip((12, 16, 12, 11, 60), formats, strict=True)):
+        ws.set_column(i, i, width, fmt)
+    ws.add_table(
+        0,
+        0,
+        CHECKIN_ROWS,
+        len(headers) - 1,
+        {
+            "name": "CheckIns",
+            "style": "Table Style Light 9",
+            "columns": [{"header": h} for h in headers],
+        },
+    )
+    ws.data_validation(
+        1,
+        1,
+        CHECKIN_ROWS,
+        1,
+        {
+            "validate": "list",
+            "source": f"={SHEET}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}",
+            "error_type": "information",
+            "input_message": strings(lang)["prompts"]["checkin_id"],
+        },
+    )
+    ws.data_validation(
+        1, 0, CHECKIN_ROWS, 0, {"validate": "date", "criteria": ">", "value": date(2000, 1, 1)}
+    )
+    ws.freeze_panes(1, 0)
+
+
+def _write_guide(
+    wb: Workbook, ws: Worksheet, lang: str, department: str | None, period: Period | None
+) -> None:
+    """The Guide sheet: templates/guide.<lang>.md as one column of wrapped text."""
+    settings = Settings()
+    values = {
+        "department": department,
+        "period": period.label if period else None,
+        "on_track": f"{settings.on_track_ratio:g}",
+        "at_risk": f"{settings.at_risk_ratio:g}",
+        "on_track_half": f"{settings.on_track_ratio / 2:.0%}",
+        "at_risk_half": f"{settings.at_risk_ratio / 2:.0%}",
+        "done_words": ", ".join(DONE_WORDS),
+    }
+    title = wb.add_format({"bold": True, "font_size": 16})
+    heading = wb.add_format({"bold": True, "font_size": 12, "valign": "bottom"})
+    body = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.set_column(0, 0, 110, body)
+    row = 0
+    for line in guide_lines(lang, values):
+        if not line.strip():
+            continue
+        if line.startswith("# "):
+            ws.write_string(row, 0, line[2:], title)
+            ws.set_row(row, 24)
+        elif line.startswith("## "):
+            row += 1  # a blank line before each section
+            ws.write_string(row, 0, line[3:], heading)
+            ws.set_row(row, 20)
+        else:
+            text = "• " + line[2:] if line.startswith("- ") else line
+            ws.write_string(row, 0, text, body)
+            # Rows with wrapped text get a height Excel and LibreOffice both honour.
+            width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+            ws.set_row(row, 15 * (1 + width // 105))
+        row += 1
+    ws.hide_gridlines(2)
+
+
+@click.command("template")
+@click.option("--department", metavar="CODE", help="Department code to pre-fill, e.g. SALES.")
+@click.option(
+    "--period",
+    metavar="PERIOD",
+    help="Default period, e.g. 2026-Q4; Lists then holds that year and the years around it.",
+)
+@click.option(
+    "--parents",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Workbook whose IDs fill the Parent dropdown (the level above); repeat for more.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the headers, dropdown words and guide.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Where to write the workbook.",
+)
+def template(
+    department: str | None, period: str | None, parents: tuple[Path, ...], lang: str, output: Path
+) -> int:
+    """Write a blank OKR workbook for a department to fill in.
+
+    \b
+    Example:
+        okr template --department SALES --period 2026-Q4 --parents company.xlsx -o sales.xlsx
+    """
+    path = build_template(output, lang=lang, department=department, period=period, parents=parents)
+    click.echo(f"wrote {path}")
+    return 0
