@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from sync.errors import ServiceError
 
@@ -63,9 +64,7 @@ def open_store(url: str) -> Engine:
 
 def redact(url: str) -> str:
     """*url* with any password replaced by ``***``, for messages and logs."""
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
+    except ArgumentError:
         return "<store url>"
