@@ -44,6 +44,13 @@ from sync.check_cmd import check  # noqa: E402
 
 cli.add_command(check)
 # (more commands register below)
+from sync.metrics_cmd import metrics  # noqa: E402
+
+cli.add_command(metrics)
+from sync.consolidate_cmd import consolidate, schedule  # noqa: E402
+
+cli.add_command(consolidate)
+cli.add_command(schedule)
 from sync.template import template  # noqa: E402
 
 cli.add_command(template)

@@ -1,3 +1,349 @@
-"""Tables and functions for consolidation runs in the store (issue: nightly consolidation)."""
+"""Consolidation runs in the store: what was read, what was found, the progress of every row.
+
+Tables (on the shared ``sync.store.metadata``):
+
+- ``runs``: one row per run date (``as_of``), with start, end and counts;
+- ``run_sources``: each workbook of the run, its content hash and state
+  (``fresh`` read now, ``stale`` shown from its last good version, ``failed``
+  unreadable with no good version to fall back to) and the error;
+- ``source_versions``: every distinct good version of every workbook, bytes
+  and all, keyed by name and SHA-256, so nothing a department sent is lost
+  and a broken upload falls back to the last good one;
+- ``run_nodes``: every row's progress, status, parent and notes, in tree order;
+- ``run_problems``: every problem of the run.
+
+A run is written by ``record_run`` in one transaction at the very end, so a
+killed run leaves nothing half-written. Re-running a date replaces that
+date's run: the history has one point per night and a run is idempotent.
+Reading the history back is ``sync.run_history``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    delete,
+    select,
+    tuple_,
+    update,
+)
+
+from okr.problems import ERROR, Problem
+from sync.store import metadata
+
+FRESH, STALE, FAILED = "fresh", "stale", "failed"
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False, unique=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("organisation", String(200), nullable=False, default=""),
+    Column("output", Text, nullable=False, default=""),
+    Column("workbooks", Integer, nullable=False, default=0),
+    Column("stale", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("rows", Integer, nullable=False, default=0),
+)
+
+run_sources = Table(
+    "run_sources",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(400), primary_key=True),
+    Column("source", String(400), nullable=False, default=""),
+    Column("state", String(8), nullable=False),
+    Column("digest", String(64), nullable=False, default=""),
+    Column("used", String(64), nullable=False, default=""),
+    Column("since", Date),
+    Column("error", Text, nullable=False, default=""),
+)
+
+source_versions = Table(
+    "source_versions",
+    metadata,
+    Column("name", String(400), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_seen", Date, nullable=False),
+    Column("last_seen", Date, nullable=False),
+)
+
+run_nodes = Table(
+    "run_nodes",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("id", String(100), nullable=False),
+    Column("kind", String(20)),
+    Column("parent", String(100)),
+    Column("up", String(100)),
+    Column("depth", Integer, nullable=False, default=0),
+    Column("department", String(200), nullable=False, default=""),
+    Column("workbook", String(400), nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("progress", Float),
+    Column("own", Float),
+    Column("status", String(20)),
+    Column("notes", Text, nullable=False, default=""),
+    Column("actions", Text, nullable=False, default=""),
+)
+
+run_problems = Table(
+    "run_problems",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("item_id", String(100), nullable=False, default=""),
+    Column("workbook", String(400), nullable=False, default=""),
+    Column("sheet", String(100), nullable=False, default=""),
+    Column("cell", String(20), nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
+)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """One workbook of a run: where it came from and which version was shown."""
+
+    name: str
+    source: str
+    state: str
+    #: hash of what was read this run ('' when nothing could be read)
+    digest: str = ""
+    #: hash of the version shown (the fresh one, or the last good one when stale)
+    used: str = ""
+    #: the last run date the shown version was read fresh
+    since: date | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """One row of the tree as a run saw it."""
+
+    id: str
+    kind: str | None
+    parent: str | None
+    up: str | None
+    depth: int
+    department: str
+    workbook: str
+    title: str
+    progress: float | None
+    own: float | None
+    status: str | None
+    notes: str = ""
+    #: an objective's notes and its key results' notes together (its corrective actions)
+    actions: str = ""
+
+
+@dataclass(frozen=True)
+class Version:
+    """A good version of a workbook kept in the store."""
+
+    name: str
+    digest: str
+    data: bytes
+    first_seen: date
+    last_seen: date
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything one run writes to the store."""
+
+    as_of: date
+    started_at: datetime
+    finished_at: datetime
+    organisation: str
+    output: str
+    sources: Sequence[SourceState]
+    nodes: Sequence[NodeRecord]
+    problems: Sequence[Problem]
+    #: (name, digest, bytes) of every workbook read fresh; bytes may be None when already kept
+    versions: Sequence[tuple[str, str, bytes | None]] = ()
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A recorded run."""
+
+    id: int
+    as_of: date
+    started_at: datetime
+    finished_at: datetime
+    output: str
+    workbooks: int
+    stale: int
+    failed: int
+    errors: int
+    warnings: int
+
+
+def record_run(
+    engine: Engine, run: RunRecord, *, before_commit: Callable[[], None] | None = None
+) -> int:
+    """Write *run* in one transaction, replacing any earlier run of the same date; its id.
+
+    *before_commit* is called inside the transaction, just before it commits
+    (the kill-safety tests stop the process there).
+    """
+    with engine.begin() as conn:
+        old = conn.execute(select(runs.c.id).where(runs.c.as_of == run.as_of)).scalars().all()
+        if old:
+            for table in (run_nodes, run_problems, run_sources, runs):
+                key = table.c.id if table is runs else table.c.run_id
+                conn.execute(delete(table).where(key.in_(old)))
+        errors = sum(p.severity == ERROR for p in run.problems)
+        run_id = conn.execute(
+            runs.insert().returning(runs.c.id),
+            {
+                "as_of": run.as_of,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "organisation": run.organisation,
+                "output": run.output,
+                "workbooks": len(run.sources),
+                "stale": sum(s.state == STALE for s in run.sources),
+                "failed": sum(s.state == FAILED for s in run.sources),
+                "errors": errors,
+                "warnings": len(run.problems) - errors,
+                "rows": len(run.nodes),
+            },
+        ).scalar_one()
+        _save_versions(conn, run.versions, run.as_of)
+        if run.sources:
+            conn.execute(
+                run_sources.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "name": s.name,
+                        "source": s.source,
+                        "state": s.state,
+                        "digest": s.digest,
+                        "used": s.used,
+                        "since": s.since,
+                        "error": s.error,
+                    }
+                    for s in run.sources
+                ],
+            )
+        if run.nodes:
+            conn.execute(
+                run_nodes.insert(),
+                [{"run_id": run_id, "seq": i, **vars(n)} for i, n in enumerate(run.nodes)],
+            )
+        if run.problems:
+            conn.execute(
+                run_problems.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "seq": i,
+                        "code": p.code,
+                        "severity": p.severity,
+                        "item_id": p.id,
+                        "workbook": p.workbook,
+                        "sheet": p.sheet,
+                        "cell": p.cell,
+                        "message": p.message,
+                    }
+                    for i, p in enumerate(run.problems)
+                ],
+            )
+        if before_commit is not None:
+            before_commit()
+    return int(run_id)
+
+
+def known_versions(conn_or_engine, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (name, digest) pairs in *keys* the store already keeps."""
+    keys = list(dict.fromkeys(keys))
+    have: set[tuple[str, str]] = set()
+    if not keys:
+        return have
+    sv = source_versions.c
+    if isinstance(conn_or_engine, Engine):
+        with conn_or_engine.connect() as conn:
+            return known_versions(conn, keys)
+    for chunk in chunks(keys, 400):
+        rows = conn_or_engine.execute(
+            select(sv.name, sv.digest).where(tuple_(sv.name, sv.digest).in_(chunk))
+        )
+        have.update((r.name, r.digest) for r in rows)
+    return have
+
+
+def _save_versions(conn, versions: Sequence[tuple[str, str, bytes | None]], on: date) -> None:
+    """Insert new versions, and mark the ones already kept as seen on *on*.
+
+    A version may come without its bytes (None) when the caller already knew
+    the store keeps it.
+    """
+    if not versions:
+        return
+    have = known_versions(conn, [(name, digest) for name, digest, _ in versions])
+    new: dict[tuple[str, str], bytes] = {}
+    for name, digest, data in versions:
+        if (name, digest) not in have and data is not None:
+            new.setdefault((name, digest), data)
+    if new:
+        conn.execute(
+            source_versions.insert(),
+            [
+                {
+                    "name": name,
+                    "digest": digest,
+                    "data": data,
+                    "size": len(data),
+                    "first_seen": on,
+                    "last_seen": on,
+                }
+                for (name, digest), data in new.items()
+            ],
+        )
+    seen = [{"n": name, "d": digest, "on": on} for name, digest in have]
+    if seen:
+        conn.execute(
+            update(source_versions)
+            .where(
+                and_(
+                    source_versions.c.name == bindparam("n"),
+                    source_versions.c.digest == bindparam("d"),
+                    source_versions.c.last_seen < bindparam("on"),
+                )
+            )
+            .values(last_seen=bindparam("on")),
+            seen,
+        )
+
+
+def chunks(values: Sequence, size: int) -> Iterable[Sequence]:
+    """*values* in slices of at most *size* (for IN lists the databases accept)."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]

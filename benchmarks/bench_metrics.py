@@ -1,0 +1,191 @@
+"""How long does ``okr metrics refresh`` take for 1,000 metrics over 4 slow connections?
+
+A local server (its own process) answers every request after a 50 ms delay:
+two ``http`` connections (a JSON KPI API) and two ``salesforce`` connections
+(the REST query endpoint, through the real simple-salesforce client). Four
+department workbooks made from the template carry 250 metric-bound key results
+each. The refresh measures all 1,000 metrics, records them in a SQLite store and
+writes Current and As of into the four workbooks in place.
+
+Printed: the wall time of the refresh (goal <= 2 s), and two floors: the
+network floor (1,000 x 50 ms spread over the concurrency allowed) and the file
+floor (openpyxl just loading and saving the same four workbooks).
+
+    .venv/bin/python benchmarks/bench_metrics.py [--metrics 1000] [--delay 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import multiprocessing
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import department_rows, fill_template, measure  # noqa: E402
+from sync.config import parse_config  # noqa: E402
+from sync.metrics import DEFAULT_WORKERS  # noqa: E402
+from sync.refresh import refresh  # noqa: E402
+from sync.template import build_template  # noqa: E402
+
+CONNECTIONS = ("kpi_a", "kpi_b", "crm_a", "crm_b")
+
+
+def serve(port: int, delay: float) -> None:
+    """Answer KPI and Salesforce query requests after *delay* seconds (runs in a child process)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # headers and body go out as separate writes: without this, Nagle's
+        # algorithm and the client's delayed ACK add 40 ms to every answer
+        disable_nagle_algorithm = True
+
+        def do_GET(self) -> None:
+            time.sleep(delay)
+            if self.path.startswith("/services/data/"):
+                record = {"attributes": {"type": "AggregateResult"}, "total": 42.5}
+                body = {"totalSize": 1, "done": True, "records": [record]}
+            else:
+                body = {"data": {"value": len(self.path)}}
+            raw = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    ThreadingHTTPServer.request_queue_size = 512
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    server.serve_forever()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def config(port: int, n: int, concurrency: int) -> dict:
+    """The okr.toml data: four connections, *n* metrics spread over them."""
+    base = f"http://127.0.0.1:{port}"
+    connections = {
+        "kpi_a": {"kind": "http", "base_url": base, "max_concurrency": concurrency},
+        "kpi_b": {"kind": "http", "base_url": base, "max_concurrency": concurrency},
+        "crm_a": {"kind": "salesforce", "instance_url": base, "access_token": "${OKR_BENCH_TOKEN}",
+                  "max_concurrency": concurrency},
+        "crm_b": {"kind": "salesforce", "instance_url": base, "access_token": "${OKR_BENCH_TOKEN}",
+                  "max_concurrency": concurrency},
+    }  # fmt: skip
+    metrics = {}
+    for i in range(n):
+        conn = CONNECTIONS[i % 4]
+        if conn.startswith("kpi"):
+            spec = {"url": f"/kpi/{i}?from={{start}}&to={{end}}", "path": "data.value"}
+        else:
+            spec = {"query": f"SELECT SUM(Amount) total FROM Opportunity WHERE Id != '{i}' "
+                    "AND CloseDate >= :start AND CloseDate <= :end"}  # fmt: skip
+        metrics[f"m{i:04d}"] = {"connection": conn, "unit": "EUR", **spec}
+    return {"connections": connections, "metrics": metrics}
+
+
+def workbooks(folder: Path, n: int, books: int = 4) -> list[Path]:
+    """*books* workbooks from the template whose key results use metrics m0000..m{n-1}."""
+    template = build_template(folder / "template.xlsx")
+    per_book = n // books
+    out = []
+    for b in range(books):
+        rows = department_rows(f"D{b}", per_book * 5 // 4 + 1, ["CO-O1"])
+        krs = [r for r in rows if r["type"] == "Key Result"][:per_book]
+        for k, row in enumerate(krs):
+            row["metric"] = f"m{b * per_book + k:04d}"
+        out.append(fill_template(template, folder / "depts" / f"dept{b}.xlsx", rows))
+    (folder / "template.xlsx").unlink()
+    return out
+
+
+def main() -> None:
+    """Start the server, build the workbooks, time one refresh, print the figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--metrics", type=int, default=1000)
+    ap.add_argument("--delay", type=float, default=0.05)
+    ap.add_argument("--concurrency", type=int, default=16, help="max_concurrency per connection")
+    ap.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    args = ap.parse_args()
+    os.environ.setdefault("OKR_BENCH_TOKEN", "00Dbench")
+    port = free_port()
+    server = multiprocessing.Process(target=serve, args=(port, args.delay), daemon=True)
+    server.start()
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-metrics-"))
+    try:
+        (work / "depts").mkdir()
+        files = workbooks(work, args.metrics)
+        data = config(port, args.metrics, args.concurrency)
+        data["store"] = {"url": f"sqlite:///{work / 'okr.db'}"}
+        ws = parse_config(data, work)
+        today = date(2026, 11, 27)
+        for _ in range(50):  # wait for the server
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+        def file_floor() -> None:
+            from openpyxl import load_workbook
+
+            for f in files:
+                load_workbook(f).save(work / "floor.xlsx")
+
+        t_files, _ = measure(file_floor)
+        report = None
+
+        def run() -> None:
+            nonlocal report
+            report = refresh(ws, [work / "depts"], today=today, workers=args.workers)
+
+        gc.collect()  # the set-up's garbage is not the refresh's to collect
+        before = os.times()
+        t_refresh, _ = measure(run)
+        after = os.times()
+        cpu = sum(getattr(after, k) - getattr(before, k)
+                  for k in ("user", "system", "children_user", "children_system"))  # fmt: skip
+        assert report is not None
+        good = sum(o.ok for o in report.outcomes)
+        parallel = min(args.workers, 4 * args.concurrency)
+        t_net = math.ceil(args.metrics / parallel) * args.delay
+        print(f"metrics: {args.metrics} over 4 connections, {args.delay * 1000:.0f} ms per answer")
+        print(f"concurrency: {args.concurrency} per connection, {args.workers} workers")
+        filled = sum(w.filled for w in report.workbooks)
+        print(f"measured: {good} ok, {len(report.failures)} failed; {filled} cells filled")
+        print(f"network floor ({args.metrics} x delay / {parallel}): {t_net:.3f} s")
+        print(f"file floor (openpyxl load + save the {len(files)} workbooks): {t_files:.3f} s")
+        print(f"refresh wall time:                              {t_refresh:.3f} s  (goal <= 2 s)")
+        print(
+            f"refresh CPU time (process + writer processes):  {cpu:.3f} s on {os.cpu_count()} cores"
+        )
+        print(f"ratio to the larger floor: {t_refresh / max(t_net, t_files):.2f}")
+        print(f"ratio to both floors added: {t_refresh / (t_net + t_files):.2f}")
+    finally:
+        server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""Write the company workbook: the whole pyramid, one sheet per department, and the reports.
+
+Values only, with xlsxwriter: no formula from a department file is ever
+copied, and outside text is never turned into a formula or a link
+(``strings_to_formulas`` and ``strings_to_urls`` are off). Drill-down works
+with internal links and Excel outline levels (+/- buttons on the left).
+
+Sheets: ``Dashboard``, ``Company``, ``Problems``, ``Metrics``, ``Trend``,
+``Changes``, then one sheet per department workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from okr.model import Item
+from sync import company_sheets
+from sync.department_sheet import write_department
+from sync.report import Report, WorkbookView
+from sync.run_store import FRESH
+from sync.sheet_style import (
+    FIRST,
+    HEADER,
+    STATUS_COLOURS,
+    TYPE_EN,
+    LinkBudget,
+    formats,
+    link,
+    sheet_names,
+)
+from sync.trend_sheet import write_trend
+
+#: Above this many rows the workbook is written in constant-memory mode (slower, lean).
+CONSTANT_MEMORY_ROWS = 150_000
+
+
+class Book:
+    """The open workbook, its formats, and where every row lands (for links)."""
+
+    def __init__(self, path: Path, report: Report) -> None:
+        """Open *path* for writing and plan every sheet's rows."""
+        self.report = report
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                # Shared strings are faster (owners, types, periods repeat); past
+                # CONSTANT_MEMORY_ROWS rows, stream rows to disk to bound memory.
+                "constant_memory": len(report.items) > CONSTANT_MEMORY_ROWS,
+                "default_date_format": "yyyy-mm-dd",
+            },
+        )
+        self.wb.set_properties(
+            {
+                "title": f"{report.organisation} OKRs {report.as_of:%Y-%m-%d}",
+                "subject": "Company OKR workbook",
+                "comments": "Written by okr consolidate (okr-sheets); values only.",
+            }
+        )
+        self.wb.set_custom_property("okr_as_of", report.as_of.isoformat())
+        self.f = formats(self.wb)
+        self.sheets = sheet_names(report.workbooks)
+        #: item index -> 0-based row in its department sheet; workbook -> its item indexes
+        self.dept_row: list[int] = []
+        self.rows_of: list[list[int]] = [[] for _ in report.workbooks]
+        for index, w in enumerate(report.owner):
+            self.dept_row.append(FIRST + len(self.rows_of[w]))
+            self.rows_of[w].append(index)
+        #: item index -> 0-based row in Company
+        self.company_row = {n.index: FIRST + r for r, n in enumerate(report.tree.nodes)}
+        self.problem_rows = report.problems_by_row()
+        self.problem_order = company_sheets.problem_order(report)
+        self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}
+
+    def item_link(self, index: int) -> str | None:
+        """Internal link to an item's row in its department sheet."""
+        sheet = self.sheets[self.report.owner[index]]
+        return link(sheet, self.dept_row[index]) if sheet else None
+
+    def state_of(self, index: int) -> WorkbookView:
+        """The workbook view an item comes from."""
+        return self.report.workbooks[self.report.owner[index]]
+
+    def problems_of(self, item: Item) -> list[int]:
+        """Positions in ``report.problems`` of the problems on *item*'s row."""
+        return self.problem_rows.get((item.where.workbook, item.where.row), [])
+
+    def header(self, ws: Worksheet, titles: Sequence[str], widths: Sequence[float]) -> None:
+        """Write the header row and column widths, and freeze the panes under it."""
+        for c, (title, width) in enumerate(zip(titles, widths, strict=True)):
+            ws.set_column(c, c, width)
+            ws.write_string(HEADER, c, title, self.f["header"])
+        ws.freeze_panes(FIRST, 0)
+
+    def title(
+        self, ws: Worksheet, text: str, note: str = "", *, stale: bool = False, up: bool = False
+    ) -> None:
+        """Title on row 1 (with a link up to Company when *up*), a note or stale banner on row 2.
+
+        Rows go in order, as constant-memory mode needs.
+        """
+        ws.write_string(0, 0, text, self.f["title"])
+        if up:
+            ws.write_url(0, 8, "internal:'Company'!A1", self.f["link"], "↑ Company")
+        if note:
+            ws.write_string(1, 0, note, self.f["banner" if stale else "note"])
+
+
+def write_company_workbook(report: Report, path: Path) -> Path:
+    """Write the company workbook for *report* to *path* (the caller renames it into place)."""
+    book = Book(Path(path), report)
+    company_sheets.write_dashboard(book)
+    write_company(book)
+    company_sheets.write_problems(book)
+    company_sheets.write_metrics(book)
+    write_trend(book)
+    company_sheets.write_changes(book)
+    for w, view in enumerate(report.workbooks):
+        if book.sheets[w]:
+            write_department(book, w, view)
+    book.wb.get_worksheet_by_name("Dashboard").activate()
+    book.wb.close()
+    return Path(path)
+
+
+COMPANY_COLUMNS = (
+    ("ID", 16),
+    ("Title", 60),
+    ("Type", 11),
+    ("Owner", 26),
+    ("Department", 14),
+    ("Period", 9),
+    ("Progress", 14),
+    ("Status", 11),
+    ("Problems", 9),
+    ("Workbook state", 16),
+    ("Source", 22),
+    ("Notes", 50),
+)
+PROGRESS_BAR = {
+    "type": "data_bar",
+    "bar_color": "#63BE7B",
+    "min_type": "num",
+    "min_value": 0,
+    "max_type": "num",
+    "max_value": 1,
+    "data_bar_2010": False,
+}
+UNALIGNED_TITLE = "Aligned to nothing that exists yet: pilots, proposals, broken parents"
+
+
+def write_company(book: Book) -> None:
+    """The ``Company`` sheet: the whole alignment tree with outline levels.
+
+    Blank cells mean the usual: no problems, a fresh workbook. The hot loop
+    binds the writer methods locally: this sheet has a row per item.
+    """
+    r = book.report
+    ws = book.wb.add_worksheet("Company")
+    f = book.f
+    stale = [v for v in r.workbooks if v.state != FRESH]
+    note = (
+        "Expand and collapse with the 1 2 3 and +/- buttons on the left; "
+        "click an ID to open its row in the department sheet. Workbook state is blank when "
+        "the department's workbook was read fresh in this run."
+    )
+    if stale:
+        note = f"STALE DATA from {', '.join(v.name for v in stale)} (see Dashboard). {note}"
+    book.title(
+        ws, f"{r.organisation}: company OKRs as of {r.as_of:%Y-%m-%d}", note, stale=bool(stale)
+    )
+    book.header(ws, [c for c, _ in COMPANY_COLUMNS], [w for _, w in COMPANY_COLUMNS])
+    ws.outline_settings(True, False, True, False)
+    set_row, text, number, url = ws.set_row, ws.write_string, ws.write_number, ws.write_url
+    items, scores, views, owner = r.items, r.scores, r.workbooks, r.owner
+    hidden, collapsed = r.hidden, r.collapsed
+    link_f, pct, stale_f = f["link"], f["pct"], f["stale"]
+    titles = {(d, b): f[("title", d, b)] for d in range(8) for b in (False, True)}
+    status_f = {s: f[s] for s in STATUS_COLOURS}
+    budget = LinkBudget()
+    row = FIRST
+    for pos, node in enumerate(r.tree.nodes):
+        level = node.depth if node.depth < 7 else 7
+        set_row(
+            row, None, None, {"level": level, "hidden": hidden[pos], "collapsed": collapsed[pos]}
+        )
+        if node.index < 0:
+            text(row, 0, node.id, f["bold"])
+            text(row, 1, UNALIGNED_TITLE, titles[(0, True)])
+            row += 1
+            continue
+        item = items[node.index]
+        view = views[owner[node.index]]
+        target = book.item_link(node.index)
+        if target and budget.take():
+            url(row, 0, target, link_f, item.id or "(no ID)")
+        else:
+            text(row, 0, item.id or "(no ID)")
+        if item.title:
+            text(row, 1, item.title, titles[(level, item.kind == "objective")])
+        if item.kind:
+            text(row, 2, TYPE_EN[item.kind])
+        if item.owner:
+            text(row, 3, item.owner)
+        text(row, 4, item.department or view.department)
+        if item.period_label:
+            text(row, 5, item.period_label)
+        score = scores.get(item.id)
+        if score is not None:
+            if score.rolled is not None:
+                number(row, 6, score.rolled, pct)
+            if score.status:
+                text(row, 7, score.status, status_f.get(score.status))
+        found = book.problem_rows.get((item.where.workbook, item.where.row))
+        if found:
+            if budget.take():
+                # The link, then the count over it: the cell stays a number and clickable.
+                url(row, 8, link("Problems", book.problem_at[found[0]]), link_f)
+            number(row, 8, len(found), link_f)
+        if view.state != FRESH:
+            text(row, 9, view.stale_note, stale_f)
+        text(row, 10, f"{item.where.workbook}!{item.where.cell()}")
+        if item.notes:
+            text(row, 11, item.notes)
+        row += 1
+    if row > FIRST:
+        ws.conditional_format(FIRST, 6, row - 1, 6, PROGRESS_BAR)

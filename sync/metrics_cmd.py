@@ -1,0 +1,212 @@
+"""``okr metrics``: list the registry, test one metric, refresh the workbooks."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from okr.periods import parse_period
+from sync.config import CONFIG_NAME, Workspace, load_config
+from sync.connectors import ConnectorSet
+from sync.errors import InputError, ServiceError
+from sync.metrics import (
+    DEFAULT_WORKERS,
+    Outcome,
+    default_period,
+    evaluate,
+    load_connections,
+    load_registry,
+)
+
+_CONFIG = click.option(
+    "--config",
+    type=click.Path(path_type=Path),
+    help=f"Workspace file with [connections] and [metrics] (default: ./{CONFIG_NAME}).",
+)
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+_AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Measure as if today were this date (default: today).",
+)
+
+
+@click.group("metrics")
+def metrics() -> None:
+    """Live key-result values from ERP, accounting, HRIS and CRM (okr.toml [metrics])."""
+
+
+def _load(config: Path | None) -> Workspace:
+    ws = load_config(config)
+    if not ws.metrics:
+        where = ws.path or f"./{CONFIG_NAME}"
+        raise InputError(f"{where}: no [metrics.*] tables; add metrics (see the README)")
+    return ws
+
+
+@metrics.command("list")
+@_CONFIG
+@_FORMAT
+def list_metrics(config: Path | None, fmt: str) -> int:
+    """List the metrics of the registry: connection, unit, lag, owner, description.
+
+    Example: okr metrics list --config okr.toml
+    """
+    ws = _load(config)
+    registry = load_registry(ws)
+    rows = [
+        {
+            "name": m.name,
+            "connection": m.connection,
+            "kind": m.kind,
+            "unit": m.unit,
+            "lag_days": m.lag_days,
+            "owner": m.owner,
+            "description": m.description,
+        }
+        for m in sorted(registry.values(), key=lambda m: m.name)
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        lag = f"lag {r['lag_days']}d" if r["lag_days"] else ""
+        conn = f"{r['connection']} ({r['kind']})"
+        click.echo(
+            f"{r['name']:<{width}}  {conn:<24} {r['unit'] or '-':<10} {lag:<7} "
+            f"{r['owner'] or '-':<28} {r['description']}".rstrip()
+        )
+    click.echo(f"{len(rows)} metric(s), {len(ws.connections)} connection(s)")
+    return 0
+
+
+@metrics.command("test")
+@click.argument("name")
+@click.option("--period", help="Period to measure: 2026-Q4, 2026-H2, 2026, 2026-11.")
+@_AS_OF
+@_CONFIG
+@_FORMAT
+def test_metric(
+    name: str, period: str | None, as_of: datetime | None, config: Path | None, fmt: str
+) -> int:
+    """Measure one metric now and show value, as-of, source and time taken (nothing is written).
+
+    Example: okr metrics test dso_days --period 2026-Q4
+    """
+    ws = _load(config)
+    registry = load_registry(ws)
+    metric = registry.get(name)
+    if metric is None:
+        known = ", ".join(sorted(registry)[:10])
+        raise InputError(f"no metric {name} in the registry; known: {known}")
+    today = as_of.date() if as_of else date.today()
+    chosen = parse_period(period) if period else default_period(ws, today)
+    if chosen is None:
+        raise InputError(f"--period {period}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
+    connectors = ConnectorSet(load_connections(ws), ws.root)
+    try:
+        outcome = evaluate(
+            metric,
+            lambda: connectors.get(metric.connection),
+            chosen,
+            today=today,
+            secrets=connectors.secrets(metric.connection),
+        )
+    finally:
+        connectors.close()
+    if outcome.state == "failed":
+        raise ServiceError(f"metric {name} ({chosen.label}, {metric.connection}): {outcome.error}")
+    if fmt == "json":
+        click.echo(json.dumps(_outcome_dict(outcome), ensure_ascii=False, indent=2))
+        return 0
+    if outcome.state == "skipped":
+        click.echo(f"{name} {chosen.label}: not measured: {outcome.error}")
+        return 0
+    click.echo(f"{name} {chosen.label} = {outcome.value:,.6g} {metric.unit}".rstrip())
+    click.echo(f"  as of   {outcome.as_of:%Y-%m-%d %H:%M}")
+    lag = f", lag_days={metric.lag_days}" if metric.lag_days else ""
+    click.echo(f"  window  {outcome.start} .. {outcome.end}{lag}")
+    click.echo(f"  source  {outcome.source}")
+    click.echo(f"  took    {outcome.duration:.3f} s")
+    return 0
+
+
+def _outcome_dict(o: Outcome) -> dict[str, object]:
+    return {
+        "metric": o.metric,
+        "period": o.period,
+        "state": o.state,
+        "value": o.value,
+        "as_of": o.as_of.isoformat(sep=" ") if o.as_of else None,
+        "source": o.source,
+        "duration": round(o.duration, 4),
+        "error": o.error,
+        "window": [str(o.start), str(o.end)] if o.start else None,
+    }
+
+
+@metrics.command("refresh")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_CONFIG
+@_AS_OF
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="Metrics measured at once (each connection also has max_concurrency).",
+)
+@_FORMAT
+def refresh_metrics(
+    paths: tuple[Path, ...],
+    config: Path | None,
+    as_of: datetime | None,
+    workers: int,
+    fmt: str,
+) -> int:
+    """Measure every metric the workbooks use and write Current and As of in place.
+
+    PATHS are workbooks or folders (default: the folder sources of okr.toml).
+    Failed metrics keep their last value and get a '(failed: ...)' mark.
+    Exit 0 when all went well, 1 when a metric failed or a workbook was skipped.
+
+    Example: okr metrics refresh --config okr.toml departments/
+    """
+    from sync.refresh import refresh
+
+    ws = _load(config)
+    report = refresh(ws, paths, today=as_of.date() if as_of else None, workers=workers)
+    if fmt == "json":
+        payload = {
+            "outcomes": [_outcome_dict(o) for o in report.outcomes],
+            "workbooks": [w.__dict__ for w in report.workbooks],
+            "problems": list(report.problems),
+            "seconds": round(report.seconds, 3),
+            "recorded": report.recorded,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    registry = load_registry(ws)
+    for o in report.outcomes:
+        if o.state != "ok":
+            conn = registry[o.metric].connection if o.metric in registry else "?"
+            click.echo(f"{o.state:<8} {o.metric} {o.period} [{conn}]: {o.error}")
+    for w in report.workbooks:
+        if w.state == "written":
+            click.echo(f"written  {w.name}: {w.filled} value(s), {w.failed} marked failed")
+        elif w.state == "skipped":
+            click.echo(f"skipped  {w.name}: {w.error}")
+    for problem in report.problems:
+        click.echo(f"problem  {problem}")
+    good = sum(o.ok for o in report.outcomes)
+    click.echo(
+        f"{good} of {len(report.outcomes)} metric value(s) measured, "
+        f"{len(report.failures)} failed, {len(report.workbooks)} workbook(s) "
+        f"in {report.seconds:.2f} s"
+    )
+    return 0 if report.ok else 1

@@ -1,0 +1,154 @@
+"""What one consolidation run found, in the shape the company workbook is written from.
+
+``consolidate`` fills a ``Report``; ``company_workbook`` writes it. Keeping the
+data apart from the writing lets each sheet be tested on a hand-made report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from okr.model import Item
+from okr.problems import ERROR, Problem
+from okr.rollup import Score
+from okr.schema import STATUSES
+from okr.scoring import weighted_mean
+from okr.tree import Change, Tree
+from sync.run_store import FRESH
+
+
+@dataclass(frozen=True)
+class WorkbookView:
+    """One department workbook as shown in this run."""
+
+    name: str
+    source: str
+    #: ``fresh``, ``stale`` (last good version shown) or ``failed`` (nothing to show)
+    state: str
+    department: str
+    items: tuple[Item, ...] = ()
+    error: str = ""
+    #: the last run date the shown version was read fresh
+    since: date | None = None
+    digest: str = ""
+
+    @property
+    def stale_note(self) -> str:
+        """``stale since 2026-11-10`` style label, '' when fresh."""
+        if self.state == FRESH:
+            return ""
+        when = f" since {self.since:%Y-%m-%d}" if self.since else ""
+        return f"{self.state}{when}"
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric-fed key result: its value, where and when it came from."""
+
+    item: Item
+    value: object
+    as_of: datetime | None
+    #: ``fresh``, ``stale`` or ``failed``
+    state: str
+    source: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Objective progress over the last runs, oldest first, the current run last."""
+
+    dates: tuple[date, ...] = ()
+    #: objective ID -> progress per date (None where the row did not exist)
+    values: Mapping[str, Sequence[float | None]] = field(default_factory=dict)
+    #: objective ID -> notes text per date where its corrective actions changed, else ''
+    marks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    """A workbook's headline numbers for the dashboard."""
+
+    workbook: str
+    department: str
+    state: str
+    progress: float | None
+    statuses: Mapping[str, int]
+    rows: int
+    errors: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the company workbook shows about one run."""
+
+    organisation: str
+    as_of: date
+    started_at: datetime
+    workbooks: tuple[WorkbookView, ...]
+    #: every item shown, in read order (workbook order, then row)
+    items: tuple[Item, ...]
+    #: index into ``workbooks`` of each item's workbook
+    owner: tuple[int, ...]
+    scores: Mapping[str, Score]
+    tree: Tree
+    hidden: Sequence[bool]
+    collapsed: Sequence[bool]
+    problems: tuple[Problem, ...]
+    metrics: tuple[MetricRow, ...] = ()
+    trend: Trend = field(default_factory=Trend)
+    changes: tuple[Change, ...] = ()
+    previous: date | None = None
+    notices: tuple[str, ...] = ()
+
+    def problems_by_row(self) -> dict[tuple[str, int], list[int]]:
+        """(workbook, row number) -> positions in ``problems`` of the problems on that row."""
+        out: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for i, p in enumerate(self.problems):
+            digits = "".join(ch for ch in p.cell if ch.isdigit())
+            if digits:
+                out[(p.workbook, int(digits))].append(i)
+        return out
+
+    def departments(self) -> list[DepartmentSummary]:
+        """Headline numbers per workbook: progress of its entry objectives, status counts."""
+        by_id = {i.id: i for i in self.items if i.id}
+        mine: dict[int, list[Item]] = defaultdict(list)
+        for item, w in zip(self.items, self.owner, strict=True):
+            mine[w].append(item)
+        errors = Counter(p.workbook for p in self.problems if p.severity == ERROR)
+        warnings = Counter(p.workbook for p in self.problems if p.severity != ERROR)
+        out = []
+        for w, view in enumerate(self.workbooks):
+            objectives = [i for i in mine[w] if i.is_objective]
+            entry = [
+                o
+                for o in objectives
+                if not (o.parent in by_id and by_id[o.parent].where.workbook == view.name)
+            ]
+            pairs = [
+                (o.weight, self.scores[o.id].rolled)
+                for o in entry
+                if o.id in self.scores and self.scores[o.id].rolled is not None
+            ]
+            counts = Counter(
+                (self.scores[o.id].status if o.id in self.scores else None) or "no status"
+                for o in objectives
+            )
+            out.append(
+                DepartmentSummary(
+                    view.name,
+                    view.department,
+                    view.state,
+                    weighted_mean(pairs),
+                    {s: counts.get(s, 0) for s in (*STATUSES, "no status")},
+                    len(mine[w]),
+                    errors.get(view.name, 0),
+                    warnings.get(view.name, 0),
+                )
+            )
+        return out

@@ -1,0 +1,31 @@
+"""The formula-injection guard: values from outside are written as values, never formulas.
+
+A text from a database, an export or an API that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return would become a formula (or be taken
+for one when a user edits the cell). ``write_value`` stores such text as a
+string cell with Excel's quote prefix, exactly as if the user had typed
+``'=...``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: first characters that spreadsheet applications treat as the start of a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_value(cell: Any, value: object) -> None:
+    """Put *value* into the openpyxl *cell* as a plain value.
+
+    Numbers, dates and None are written as they are; every string is written
+    as text (``data_type = "s"``), and one that looks like a formula also gets
+    the quote prefix so Excel keeps it text when the cell is edited.
+    """
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    cell.value = value  # openpyxl turns "=..." into a formula here ...
+    cell.data_type = "s"  # ... and this makes it text again
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True

@@ -1,0 +1,96 @@
+"""What every sheet of the company workbook shares: names, layout, formats, links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import xlsxwriter
+
+from okr.schema import TYPE_WORDS
+from sync.report import WorkbookView
+from sync.run_store import FAILED
+
+#: The fixed sheets, in order; department sheets follow.
+FIXED = ("Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes")
+#: 0-based row of the header on every table sheet; data starts on the next row.
+HEADER = 2
+FIRST = HEADER + 1
+_BAD_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+STATUS_COLOURS = {
+    "on track": ("#C6EFCE", "#006100"),
+    "at risk": ("#FFEB9C", "#9C5700"),
+    "off track": ("#FFC7CE", "#9C0006"),
+    "not started": ("#EDEDED", "#595959"),
+}
+TYPE_EN = {key: words["en"] for key, words in TYPE_WORDS.items()}
+
+
+def sheet_names(views: Sequence[WorkbookView]) -> list[str]:
+    """A unique, valid sheet name per department workbook ('' for failed ones)."""
+    fixed = {n.lower() for n in (*FIXED, "History")}  # Excel reserves "History"
+    used = set(fixed)
+    out = []
+    for view in views:
+        if view.state == FAILED:
+            out.append("")
+            continue
+        base = " ".join((view.department or Path(view.name).stem).translate(_BAD_CHARS).split())
+        base = base.strip("'")[:31] or "Department"
+        if base.lower() in fixed:
+            base = f"{base[:26]} OKRs"
+        name, n = base, 2
+        while name.lower() in used:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        used.add(name.lower())
+        out.append(name)
+    return out
+
+
+def link(sheet: str, row: int, col: str = "A") -> str:
+    """``internal:'Sheet'!A5`` for the 0-based *row* of *sheet*."""
+    return "internal:'" + sheet.replace("'", "''") + f"'!{col}{row + 1}"
+
+
+class LinkBudget:
+    """Excel keeps at most 65,530 links per sheet: past that, cells are written without one."""
+
+    LIMIT = 65_530
+
+    def __init__(self) -> None:
+        """A fresh budget for one sheet."""
+        self.left = self.LIMIT
+
+    def take(self) -> bool:
+        """True (and one link fewer left) while the sheet may take another link."""
+        self.left -= 1
+        return self.left >= 0
+
+
+def formats(wb: xlsxwriter.Workbook) -> dict:
+    """The named formats every sheet writes with."""
+    f = {
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "note": wb.add_format({"italic": True, "font_color": "#595959"}),
+        "banner": wb.add_format({"bold": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+        "header": wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True, "valign": "top"}
+        ),
+        "pct": wb.add_format({"num_format": "0%"}),
+        "num": wb.add_format({"num_format": "#,##0.##"}),
+        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "stale": wb.add_format({"italic": True, "bg_color": "#FFF2CC", "font_color": "#9C5700"}),
+        "fresh": wb.add_format({"font_color": "#006100"}),
+        "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
+        "bold": wb.add_format({"bold": True}),
+        "mark": wb.add_format({"num_format": "0%", "bg_color": "#FFD966", "bold": True}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+    }
+    for status, (bg, fg) in STATUS_COLOURS.items():
+        f[status] = wb.add_format({"bg_color": bg, "font_color": fg})
+    for depth in range(8):
+        for bold in (False, True):
+            f[("title", depth, bold)] = wb.add_format({"indent": depth, "bold": bold})
+    return f

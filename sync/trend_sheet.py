@@ -1,0 +1,111 @@
+"""The Trend sheet: each objective's progress over the last runs, and where actions changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+
+from sync.sheet_style import FIRST, HEADER
+
+if TYPE_CHECKING:
+    from sync.company_workbook import Book
+
+#: At most this many company objectives get a line in the Trend chart.
+CHART_SERIES = 12
+
+
+def write_trend(book: Book) -> None:
+    """Objective progress per run, a sparkline per row, marks where corrective actions changed."""
+    r = book.report
+    f = book.f
+    t = r.trend
+    ws = book.wb.add_worksheet("Trend")
+    book.title(
+        ws,
+        f"Progress of every objective over the last {len(t.dates)} run(s)",
+        "Highlighted cells: the objective's Notes or its key results' Notes (the corrective "
+        "action) changed in that run; hover for the text. Did the action move the number?",
+    )
+    first_date = 4
+    cols = [("ID", 16), ("Title", 50), ("Department", 14), ("Workbook state", 16)]
+    cols += [(d.isoformat(), 11) for d in t.dates]
+    cols += [("Trend", 18), ("Notes changed on", 24)]
+    book.header(ws, [c for c, _ in cols], [w for _, w in cols])
+    spark_col = first_date + len(t.dates)
+    row = FIRST
+    locations, ranges = [], []
+    charted: list[tuple[int, str, list[bool]]] = []
+    for node in r.tree.nodes:
+        if node.is_branch or not r.items[node.index].is_objective:
+            continue
+        item = r.items[node.index]
+        view = book.state_of(node.index)
+        target = book.item_link(node.index)
+        if target:
+            ws.write_url(row, 0, target, f["link"], item.id)
+        else:
+            ws.write_string(row, 0, item.id)
+        ws.write_string(row, 1, item.title, f[("title", min(node.depth, 7), node.depth == 0)])
+        ws.write_string(row, 2, item.department or view.department)
+        if view.stale_note:
+            ws.write_string(row, 3, view.stale_note, f["stale"])
+        values = t.values.get(item.id, ())
+        marks = t.marks.get(item.id, ())
+        changed_on = []
+        for k, value in enumerate(values):
+            mark = marks[k] if k < len(marks) else ""
+            if value is not None:
+                ws.write_number(row, first_date + k, value, f["mark"] if mark else f["pct"])
+            if mark:
+                changed_on.append(t.dates[k].isoformat())
+                ws.write_comment(
+                    row, first_date + k, f"Corrective action changed:\n{mark}"[:2000],
+                    {"x_scale": 2, "y_scale": 2},
+                )  # fmt: skip
+        if t.dates:
+            locations.append(xl_rowcol_to_cell(row, spark_col))
+            ranges.append(xl_range(row, first_date, row, spark_col - 1))
+        if changed_on:
+            ws.write_string(row, spark_col + 1, ", ".join(changed_on))
+        if node.depth == 0 and len(charted) < CHART_SERIES:
+            charted.append((row, item.id, [bool(m) for m in marks]))
+        row += 1
+    if locations:
+        ws.add_sparkline(
+            FIRST,
+            spark_col,
+            {
+                "location": locations,
+                "range": ranges,
+                "markers": True,
+                "high_point": False,
+                "min": 0,
+                "max": 1,
+                "empty_cells": "gaps",
+                "series_color": "#2F5597",
+            },
+        )
+    if charted and t.dates:
+        _trend_chart(book, ws, charted, first_date, spark_col, row)
+
+
+def _trend_chart(book: Book, ws, charted, first_date: int, spark_col: int, row: int) -> None:
+    chart = book.wb.add_chart({"type": "line"})
+    for r_, name, marks in charted:
+        points = [
+            {"fill": {"color": "#FF0000"}, "border": {"color": "#FF0000"}} if m else None
+            for m in marks
+        ]
+        chart.add_series(
+            {
+                "name": name,
+                "categories": ["Trend", HEADER, first_date, HEADER, spark_col - 1],
+                "values": ["Trend", r_, first_date, r_, spark_col - 1],
+                "marker": {"type": "circle", "size": 6},
+                "points": points,
+            }
+        )
+    chart.set_title({"name": "Company objectives (red points: corrective action changed)"})
+    chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+    ws.insert_chart(1, spark_col + 3, chart, {"x_scale": 1.6, "y_scale": 1.4})
