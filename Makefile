@@ -43,6 +43,8 @@ examples: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_consolidate.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

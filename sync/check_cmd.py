@@ -18,6 +18,7 @@ from okr.reading import Table
 from okr.settings import Settings
 from sync.config import CONFIG_NAME, load_config
 from sync.errors import InputError
+from sync.metrics import load_registry
 from sync.workbook import read_workbook
 
 
@@ -147,7 +148,7 @@ def check(
     files = expand_paths(paths)
     if not files:
         raise InputError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
-    metrics = _registry_units(ws) if ws.metrics else None
+    metrics = {n: m.unit for n, m in load_registry(ws).items()} if ws.metrics else None
     report = check_workbooks(
         files,
         parents=expand_paths(parents),
@@ -163,7 +164,3 @@ def check(
     else:
         click.echo(format_text(report))
     return 1 if has_errors(report.problems) else 0
-
-
-def _registry_units(ws) -> dict[str, str]:
-    return {name: str(m.get("unit", "")) for name, m in ws.metrics.items()}

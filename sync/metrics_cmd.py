@@ -180,7 +180,11 @@ def refresh_metrics(
     from sync.refresh import refresh
 
     ws = _load(config)
-    report = refresh(ws, paths, today=as_of.date() if as_of else None, workers=workers)
+    kwargs = {}
+    if as_of:
+        # A simulated night: values are stamped on that day, at the time they were measured.
+        kwargs["now"] = lambda: datetime.combine(as_of.date(), datetime.now().time())
+    report = refresh(ws, paths, today=as_of.date() if as_of else None, workers=workers, **kwargs)
     if fmt == "json":
         payload = {
             "outcomes": [_outcome_dict(o) for o in report.outcomes],
