@@ -78,7 +78,7 @@ def formats(wb: xlsxwriter.Workbook) -> dict:
             {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": True, "valign": "top"}
         ),
         "pct": wb.add_format({"num_format": "0%"}),
-        "num": wb.add_format({"num_format": "#,##0.##"}),
+        "num": wb.add_format({"num_format": "#,##0.00"}),  # "#,##0.##" shows "100."
         "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "stale": wb.add_format({"italic": True, "bg_color": "#FFF2CC", "font_color": "#9C5700"}),
