@@ -16,7 +16,8 @@ from okr.model import Item
 from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort_key
 from okr.reading import Table
 from okr.settings import Settings
-from sync.config import CONFIG_NAME, load_config
+from sync.cli_options import as_of_option, config_option, format_option
+from sync.config import load_config
 from sync.errors import InputError
 from sync.metrics import load_registry
 from sync.workbook import read_workbook
@@ -118,18 +119,9 @@ def format_text(report: CheckReport) -> str:
     type=click.Path(path_type=Path),
     help="Workbook(s) of the level above, whose IDs parents may name.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    help=f"Workspace file for settings and the metric registry (default: ./{CONFIG_NAME}).",
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Evaluation date for staleness (default: today).",
-)
+@format_option
+@config_option("Workspace file for settings and the metric registry")
+@as_of_option("Evaluation date for staleness")
 def check(
     paths: tuple[Path, ...],
     parents: tuple[Path, ...],

@@ -25,7 +25,6 @@ from sync.run_store import FRESH
 from sync.sheet_style import (
     FIRST,
     HEADER,
-    STATUS_COLOURS,
     TYPE_EN,
     LinkBudget,
     formats,
@@ -33,6 +32,7 @@ from sync.sheet_style import (
     sheet_names,
 )
 from sync.trend_sheet import write_trend
+from sync.xlsx_styles import PROGRESS_BAR, STATUS_COLOURS
 
 #: Above this many rows the workbook is written in constant-memory mode (slower, lean).
 CONSTANT_MEMORY_ROWS = 150_000
@@ -143,15 +143,6 @@ COMPANY_COLUMNS = (
     ("Source", 22),
     ("Notes", 50),
 )
-PROGRESS_BAR = {
-    "type": "data_bar",
-    "bar_color": "#63BE7B",
-    "min_type": "num",
-    "min_value": 0,
-    "max_type": "num",
-    "max_value": 1,
-    "data_bar_2010": False,
-}
 UNALIGNED_TITLE = "Aligned to nothing that exists yet: pilots, proposals, broken parents"
 
 

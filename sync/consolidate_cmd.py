@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from okr.tree import CHANGE_THRESHOLD
-from sync.config import CONFIG_NAME, load_config
+from sync.cli_options import as_of_option, config_option, format_option
+from sync.config import load_config
 from sync.consolidate import DEFAULT_WAIT, RunResult
 from sync.consolidate import consolidate as run_consolidation
 
@@ -47,23 +48,14 @@ def result_json(result: RunResult) -> dict:
 
 
 @click.command()
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    help=f"Workspace file (default: ./{CONFIG_NAME}).",
-)
+@config_option()
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
     help="Company workbook to write (default: [output] path of the workspace).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; errors only.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Run date for status, staleness and history (default: today).",
-)
+@as_of_option("Run date for status, staleness and history")
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
@@ -84,7 +76,7 @@ def result_json(result: RunResult) -> dict:
     show_default=True,
     help="List progress moves larger than this (0.05 = 5 points) in Changes.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option
 def consolidate(
     config: Path | None,
     output: Path | None,
@@ -203,11 +195,7 @@ def _at(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 @click.command()
-@click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    help=f"Workspace file the nightly run uses (default: ./{CONFIG_NAME}).",
-)
+@config_option("Workspace file the nightly run uses")
 @click.option("--at", default="02:30", show_default=True, callback=_at, help="Time of day, HH:MM.")
 @click.option(
     "--format",

@@ -9,7 +9,8 @@ from xlsxwriter.worksheet import Worksheet
 from okr.schema import COLUMNS
 from sync.report import WorkbookView
 from sync.run_store import FRESH
-from sync.sheet_style import FIRST, STATUS_COLOURS, TYPE_EN, LinkBudget, link
+from sync.sheet_style import FIRST, TYPE_EN, LinkBudget, link
+from sync.xlsx_styles import STATUS_COLOURS
 
 if TYPE_CHECKING:
     from sync.company_workbook import Book

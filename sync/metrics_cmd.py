@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from okr.periods import parse_period
+from sync.cli_options import as_of_option, config_option, format_option
 from sync.config import CONFIG_NAME, Workspace, load_config
 from sync.connectors import ConnectorSet
 from sync.errors import InputError, ServiceError
@@ -21,18 +22,9 @@ from sync.metrics import (
     load_registry,
 )
 
-_CONFIG = click.option(
-    "--config",
-    type=click.Path(path_type=Path),
-    help=f"Workspace file with [connections] and [metrics] (default: ./{CONFIG_NAME}).",
-)
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-_AS_OF = click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Measure as if today were this date (default: today).",
-)
+_CONFIG = config_option("Workspace file with [connections] and [metrics]")
+_FORMAT = format_option
+_AS_OF = as_of_option("Measure as if today were this date")
 
 
 @click.group("metrics")

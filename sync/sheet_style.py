@@ -10,6 +10,7 @@ import xlsxwriter
 from okr.schema import TYPE_WORDS
 from sync.report import WorkbookView
 from sync.run_store import FAILED
+from sync.xlsx_styles import STATUS_COLOURS
 
 #: The fixed sheets, in order; department sheets follow.
 FIXED = ("Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes")
@@ -17,12 +18,6 @@ FIXED = ("Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes")
 HEADER = 2
 FIRST = HEADER + 1
 _BAD_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
-STATUS_COLOURS = {
-    "on track": ("#C6EFCE", "#006100"),
-    "at risk": ("#FFEB9C", "#9C5700"),
-    "off track": ("#FFC7CE", "#9C0006"),
-    "not started": ("#EDEDED", "#595959"),
-}
 TYPE_EN = {key: words["en"] for key, words in TYPE_WORDS.items()}
 
 

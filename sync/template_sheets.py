@@ -40,6 +40,7 @@ from sync.template_formulas import (
     LAST_ROW,
     row_formulas,
 )
+from sync.xlsx_styles import PROGRESS_BAR, STATUS_COLOURS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)} | {
@@ -47,12 +48,6 @@ COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)} | {
 }
 _TYPE_FLAGS = {"objective": "O", "key result": "K"}
 _INPUT_FORMATS = {"text": "@", "number": "General", "percent": "0%", "date": "yyyy-mm-dd hh:mm"}
-_STATUS_COLOURS = {
-    "on track": ("#C6EFCE", "#006100"),
-    "at risk": ("#FFEB9C", "#9C5700"),
-    "off track": ("#FFC7CE", "#9C0006"),
-    "not started": ("#EDEDED", "#595959"),
-}
 
 
 @cache
@@ -233,21 +228,9 @@ def write_okrs(
         },
     )
     progress_range = f"{LETTER['progress']}{FIRST_ROW}:{LETTER['progress']}{LAST_ROW}"
-    # data_bar_2010 off: the 2010 bars are an x14 extension openpyxl would drop.
-    ws.conditional_format(
-        progress_range,
-        {
-            "type": "data_bar",
-            "bar_color": "#63BE7B",
-            "min_type": "num",
-            "min_value": 0,
-            "max_type": "num",
-            "max_value": 1,
-            "data_bar_2010": False,
-        },
-    )
+    ws.conditional_format(progress_range, PROGRESS_BAR)
     status_range = f"{LETTER['status']}{FIRST_ROW}:{LETTER['status']}{LAST_ROW}"
-    for key, (fill, font) in _STATUS_COLOURS.items():
+    for key, (fill, font) in STATUS_COLOURS.items():
         ws.conditional_format(
             status_range,
             {
