@@ -42,7 +42,12 @@ from sync.template_formulas import (
 )
 from sync.xlsx_styles import PROGRESS_BAR, STATUS_COLOURS
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# In a clone: templates/ at the top; in an installed wheel: sync/templates.
+_HERE = Path(__file__).resolve().parent
+TEMPLATES = next(
+    (p for p in (_HERE.parent / "templates", _HERE / "templates") if p.is_dir()),
+    _HERE.parent / "templates",
+)
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)} | {
     key: HELPER_START + j for j, key in enumerate(HELPERS)
 }
