@@ -12,7 +12,7 @@ because they call the same functions.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import xlwings as xw
 
@@ -21,11 +21,9 @@ from okr.cascade import check
 from okr.model import Item
 from okr.periods import parse_period
 from okr.problems import sort_key
-from okr.reading import TableError, parse_number, read_table
+from okr.reading import TableError, from_excel_serial, leading_id, parse_number, read_table
 from okr.schema import parse_direction
 
-#: Excel's day 0 in the 1900 date system (serial 1 is 1900-01-01, after the leap-year bug).
-_EXCEL_EPOCH = datetime(1899, 12, 30)
 PROBLEMS_HEADING = "Problems"
 
 
@@ -46,7 +44,7 @@ def _day(value: object) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return (_EXCEL_EPOCH + timedelta(days=float(value))).date()
+        return from_excel_serial(value).date()
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
@@ -91,11 +89,8 @@ def OKR_CHECK(
     """
     rows = [list(row) for row in table_range]
     # Only the ID (the text before the first space) matters for the check.
-    context = [
-        Item(id=str(p).split()[0], kind=None, parent=None)
-        for p in parents or ()
-        if p and str(p).strip()
-    ]
+    ids = (leading_id(p) for p in parents or ())
+    context = [Item(id=i, kind=None, parent=None) for i in ids if i]
     try:
         table = read_table(rows, "", "")
     except TableError as exc:

@@ -13,7 +13,6 @@ company IDs, then the departments, then the team.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from examples.content import AS_OF, WORKBOOKS, CheckIn, Row, Workbook
+from okr.reading import leading_id
 from okr.schema import (
     CHECKINS_SHEET,
     DIRECTION_WORDS,
@@ -33,6 +33,7 @@ from okr.schema import (
     column_for_header,
     normalise,
 )
+from sync.atomic import write_atomic
 from sync.template import build_template
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "org"
@@ -118,8 +119,9 @@ def parent_choices(wb: OpenpyxlWorkbook) -> dict[str, str]:
         for (entry,) in wb[sheet].iter_rows(
             min_row=min_row, max_row=max_row, min_col=min_col, max_col=min_col, values_only=True
         ):
-            if isinstance(entry, str) and entry.strip():
-                choices.setdefault(entry.split()[0], entry)
+            key = leading_id(entry)
+            if key:
+                choices.setdefault(key, entry)
     return choices
 
 
@@ -195,22 +197,6 @@ def fill(wb: OpenpyxlWorkbook, book: Workbook, *, with_metrics: bool = False) ->
         fill_checkins(wb[CHECKINS_SHEET], book.checkins)
 
 
-def save_atomic(wb: OpenpyxlWorkbook, path: Path) -> None:
-    """Save *wb* to a temporary file beside *path*, then move it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".xlsx")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        # mkstemp makes the file private (0600); give it the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build_workbook(book: Workbook, out: Path, *, with_metrics: bool = False) -> Path:
     """Build one workbook into folder *out*; its parents must already be built there."""
     parents = [out / name for name in book.parents]
@@ -230,7 +216,7 @@ def build_workbook(book: Workbook, out: Path, *, with_metrics: bool = False) -> 
         try:
             fill(wb, book, with_metrics=with_metrics)
             target = out / book.filename
-            save_atomic(wb, target)
+            write_atomic(target, wb.save)
         finally:
             wb.close()
     return target

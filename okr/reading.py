@@ -133,6 +133,17 @@ def parse_number(value: object) -> float | None:
         raise ValueError(f"'{value}'") from None
 
 
+def from_excel_serial(serial: float) -> datetime:
+    """The date-time of an Excel serial number (1900 date system, day 0 = 1899-12-30)."""
+    return datetime(1899, 12, 30) + timedelta(days=float(serial))
+
+
+def leading_id(text: object) -> str | None:
+    """The ID a Parent cell names: its first word ("CO-O1 · Grow revenue" -> CO-O1)."""
+    words = _text(text).split()
+    return words[0] if words else None
+
+
 def _parse_as_of(value: object) -> tuple[datetime | None, str]:
     if value is None:
         return None, ""
@@ -142,7 +153,7 @@ def _parse_as_of(value: object) -> tuple[datetime | None, str]:
         return datetime.combine(value, time()), ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A serial date number from a reader that did not apply the format.
-        return datetime(1899, 12, 30) + timedelta(days=float(value)), ""
+        return from_excel_serial(value), ""
     m = _STATE_RE.match(str(value))
     if not m:
         raise ValueError(str(value))
@@ -182,9 +193,7 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         shown = _text(raw_type) or "empty"
         report("type", "type", f"Type is {shown}: choose 'Objective' or 'Key Result'")
 
-    parent_text = _text(cells.get("parent")).strip()
-    # A dropdown entry may read "CO-O1 · Grow revenue": the ID is the first word.
-    parent = parent_text.split()[0] if parent_text else None
+    parent = leading_id(cells.get("parent"))
 
     numbers: dict[str, float | None] = {}
     for key in ("baseline", "target", "weight", "confidence"):

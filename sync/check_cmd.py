@@ -20,6 +20,7 @@ from sync.cli_options import as_of_option, config_option, format_option
 from sync.config import load_config
 from sync.errors import InputError
 from sync.metrics import load_registry
+from sync.sources import FolderSource
 from sync.workbook import read_workbook
 
 
@@ -50,14 +51,11 @@ class CheckReport:
 
 
 def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given; a folder stands for the .xlsx files in it (not Excel's ~$ lock files)."""
+    """Files as given; a folder stands for its workbooks, as a folder source reads them."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            out += sorted(f for f in p.glob("*.xlsx") if not f.name.startswith("~$"))
-        else:
-            out.append(p)
+        out += FolderSource(p).files() if p.is_dir() else [p]
     return out
 
 

@@ -9,9 +9,7 @@ so the committed okr_template.xlsx can be checked against a fresh build.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -31,7 +29,8 @@ from okr.schema import (
     SHEET,
 )
 from okr.settings import Settings
-from sync.errors import InputError, LockedError
+from sync.atomic import write_atomic
+from sync.errors import InputError
 from sync.template_formulas import FIRST_ROW, LAST_ROW
 from sync.template_sheets import TEMPLATES, strings, write_lists, write_okrs
 from sync.workbook import read_workbook
@@ -110,34 +109,9 @@ def build_template(
     years = (year - 1, year, year + 1) if year else DEFAULT_YEARS
     entries = parent_entries(parents)
     path = Path(path)
-    return _atomic_write(
-        path,
-        lambda tmp: _write(tmp, lang, department, default_period, years, entries, as_of),
+    return write_atomic(
+        path, lambda tmp: _write(tmp, lang, department, default_period, years, entries, as_of)
     )
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> Path:
-    """Write through a temporary file in the same folder, then swap it in."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}; check the folder") from None
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp makes the file private; keep the old file's mode, else the usual 0644.
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        try:
-            os.replace(tmp, path)
-        except PermissionError:
-            raise LockedError(
-                f"cannot replace {path}: it is open in another program; close it and retry"
-            ) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _write(
