@@ -41,11 +41,6 @@ class Score:
     status: str | None
 
 
-def kr_progress(item: Item) -> float:
-    """Clamped progress of a key result."""
-    return clamp(achievement(item.direction, item.baseline, item.target, item.current))
-
-
 def score_all(
     items: Sequence[Item], on: date, settings: Settings | None = None
 ) -> dict[str, Score]:
@@ -61,12 +56,15 @@ def score_all(
             elif item.is_objective and by_id[item.parent].is_objective:
                 children[item.parent].append(item)
 
-    own: dict[str, float | None] = {}
+    achieved = {
+        i.id: achievement(i.direction, i.baseline, i.target, i.current)
+        for i in by_id.values()
+        if i.is_key_result
+    }
+    own: dict[str, float | None] = {k: clamp(v) for k, v in achieved.items()}
     for item in by_id.values():
-        if item.is_key_result:
-            own[item.id] = kr_progress(item)
-        elif item.is_objective:
-            own[item.id] = weighted_mean((k.weight, kr_progress(k)) for k in krs[item.id])
+        if item.is_objective:
+            own[item.id] = weighted_mean((k.weight, own[k.id]) for k in krs[item.id])
 
     rolled: dict[str, float | None] = {}
     visiting: set[str] = set()
@@ -94,10 +92,11 @@ def score_all(
     scores = {}
     for item_id, item in by_id.items():
         value = roll(item_id)
-        ach = None
-        if item.is_key_result:
-            ach = achievement(item.direction, item.baseline, item.target, item.current)
         scores[item_id] = Score(
-            item_id, ach, own.get(item_id), value, status(value, item.period, on, s)
+            item_id,
+            achieved.get(item_id),
+            own.get(item_id),
+            value,
+            status(value, item.period, on, s),
         )
     return scores
