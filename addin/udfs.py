@@ -99,8 +99,7 @@ def OKR_CHECK(
     general: list[str] = []
     found = [*table.problems, *check(list(table.items), context=context)]
     for problem in sorted(found, key=sort_key):
-        digits = "".join(ch for ch in problem.cell if ch.isdigit())
-        row = int(digits) - 1 if digits else -1
+        row = problem.row - 1 if problem.row is not None else -1
         target = lines[row] if 0 <= row < len(rows) else general
         if problem.message not in target:
             target.append(problem.message)

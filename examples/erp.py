@@ -114,11 +114,11 @@ def _opportunities(rng: random.Random, customers: list[tuple], today: date) -> l
     for d in _days(START, today):
         if not _workday(d):
             continue
+        win = _ramp(d, ((START, 0.18), (date(2026, 6, 30), 0.19), (Q4, 0.205),
+                        (date(2026, 12, 31), 0.225)))  # fmt: skip
+        cycle = _ramp(d, ((START, 64), (date(2026, 9, 30), 63), (date(2026, 12, 31), 55)))
         for region, rate in REGIONS:
             for _ in range(_poisson(rng, rate)):
-                win = _ramp(d, ((START, 0.18), (date(2026, 6, 30), 0.19), (Q4, 0.205),
-                                (date(2026, 12, 31), 0.225)))  # fmt: skip
-                cycle = _ramp(d, ((START, 64), (date(2026, 9, 30), 63), (date(2026, 12, 31), 55)))
                 won = rng.random() < win
                 new_logo = int(rng.random() < 0.6)
                 amount = round(rng.lognormvariate(math.log(70_000), 0.45), -2)
@@ -134,17 +134,17 @@ def _invoices(rng: random.Random, today: date) -> tuple[list[tuple], list[tuple]
     for d in _days(START, today):
         if not _workday(d):
             continue
+        mean_delay = _ramp(d, ((START, 50), (date(2026, 8, 31), 49), (date(2026, 10, 15), 47),
+                               (date(2026, 11, 30), 42)))  # fmt: skip
+        e_share = _ramp(d, ((START, 0.52), (date(2026, 9, 30), 0.62), (Q4, 0.78),
+                            (date(2026, 12, 31), 0.88)))  # fmt: skip
         for _ in range(_poisson(rng, 38)):
             customer = rng.randint(1, 320)
             amount = round(rng.lognormvariate(math.log(13_500), 0.7), 2)
-            mean_delay = _ramp(d, ((START, 50), (date(2026, 8, 31), 49), (date(2026, 10, 15), 47),
-                                   (date(2026, 11, 30), 42)))  # fmt: skip
             if rng.random() < 0.025:
                 delay = rng.randint(95, 450)  # disputed or struggling customers
             else:
                 delay = max(3, int(rng.gauss(mean_delay, 12)))
-            e_share = _ramp(d, ((START, 0.52), (date(2026, 9, 30), 0.62), (Q4, 0.78),
-                                (date(2026, 12, 31), 0.88)))  # fmt: skip
             channel = "e-invoice" if rng.random() < e_share else rng.choice(("pdf", "paper"))
             paid = d + timedelta(days=delay)
             number = f"INV-{d:%y%m}-{len(rows) + 1:06d}"

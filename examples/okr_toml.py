@@ -15,7 +15,7 @@ from pathlib import Path
 
 from examples.content import ORGANISATION
 
-CONFIG = f'''# okr.toml of the {ORGANISATION} demo (written by examples/okr_toml.py).
+CONFIG = f"""# okr.toml of the {ORGANISATION} demo (written by examples/okr_toml.py).
 # Paths are relative to this file. The store defaults to SQLite in .okr/okr.db.
 
 [organisation]
@@ -56,28 +56,28 @@ connection = "erp"
 unit = "EUR"
 owner = "lena.fischer@northwind.example"
 description = "Won new-logo deals in EMEA, by close date"
-query = \'\'\'
+query = '''
 SELECT COALESCE(SUM(amount_eur), 0) FROM opportunities
 WHERE region = 'EMEA' AND stage = 'won' AND new_logo = 1
-  AND closed_on BETWEEN :start AND :end\'\'\'
+  AND closed_on BETWEEN :start AND :end'''
 
 [metrics.emea_win_rate_pct]
 connection = "erp"
 unit = "%"
 owner = "lena.fischer@northwind.example"
 description = "Won / (won + lost) EMEA opportunities closed in the period"
-query = \'\'\'
+query = '''
 SELECT 100.0 * SUM(stage = 'won') / COUNT(*) FROM opportunities
-WHERE region = 'EMEA' AND stage IN ('won', 'lost') AND closed_on BETWEEN :start AND :end\'\'\'
+WHERE region = 'EMEA' AND stage IN ('won', 'lost') AND closed_on BETWEEN :start AND :end'''
 
 [metrics.emea_sales_cycle_days]
 connection = "erp"
 unit = "days"
 owner = "claire.dubois@northwind.example"
 description = "Mean days from creation to close of EMEA deals won in the period"
-query = \'\'\'
+query = '''
 SELECT AVG(julianday(closed_on) - julianday(created_on)) FROM opportunities
-WHERE region = 'EMEA' AND stage = 'won' AND closed_on BETWEEN :start AND :end\'\'\'
+WHERE region = 'EMEA' AND stage = 'won' AND closed_on BETWEEN :start AND :end'''
 
 [metrics.dso_days]
 connection = "erp"
@@ -85,12 +85,12 @@ unit = "days"
 lag_days = 3
 owner = "eva.lindqvist@northwind.example"
 description = "Days sales outstanding: open receivables / last 90 days' invoicing x 90"
-query = \'\'\'
+query = '''
 SELECT 90.0 *
   (SELECT SUM(amount_eur) FROM invoices
     WHERE issued_on <= :end AND (paid_on IS NULL OR paid_on > :end))
   / (SELECT SUM(amount_eur) FROM invoices
-    WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)\'\'\'
+    WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)'''
 
 [metrics.ar_overdue_60_eur]
 connection = "accounting"
@@ -106,31 +106,31 @@ connection = "erp"
 unit = "%"
 owner = "eva.lindqvist@northwind.example"
 description = "Share of invoices issued in the period that were sent electronically"
-query = \'\'\'
+query = '''
 SELECT 100.0 * SUM(channel = 'e-invoice') / COUNT(*) FROM invoices
-WHERE issued_on BETWEEN :start AND :end\'\'\'
+WHERE issued_on BETWEEN :start AND :end'''
 
 [metrics.close_working_days]
 connection = "erp"
 unit = "days"
 owner = "marco.rossi@northwind.example"
 description = "Working days the latest month-end close completed in the period took"
-query = \'\'\'
+query = '''
 SELECT working_days FROM month_end_closes
 WHERE closed_on BETWEEN :start AND :end
-ORDER BY month_end DESC LIMIT 1\'\'\'
+ORDER BY month_end DESC LIMIT 1'''
 
 [metrics.voluntary_attrition_pct]
 connection = "erp"
 unit = "%"
 owner = "li.na@northwind.example"
 description = "Voluntary leavers in the 12 months to the period's end / headcount then"
-query = \'\'\'
+query = '''
 SELECT 100.0 *
   (SELECT COUNT(*) FROM employees WHERE leave_reason = 'voluntary'
     AND left_on > date(:end, '-12 months') AND left_on <= :end)
   / (SELECT COUNT(*) FROM employees
-    WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))\'\'\'
+    WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))'''
 
 [metrics.time_to_hire_days]
 connection = "hr"
@@ -146,27 +146,27 @@ connection = "erp"
 unit = "%"
 owner = "ana.costa@northwind.example"
 description = "Deliveries in the period delivered on or before the promised date"
-query = \'\'\'
+query = '''
 SELECT 100.0 * SUM(delivered_on <= promised_on) / COUNT(*) FROM deliveries
-WHERE delivered_on BETWEEN :start AND :end\'\'\'
+WHERE delivered_on BETWEEN :start AND :end'''
 
 [metrics.open_support_tickets]
 connection = "erp"
 unit = "tickets"
 owner = "david.kim@northwind.example"
 description = "Support tickets open at the end of the window"
-query = \'\'\'
+query = '''
 SELECT COUNT(*) FROM support_tickets
-WHERE opened_on <= :end AND (closed_on IS NULL OR closed_on > :end)\'\'\'
+WHERE opened_on <= :end AND (closed_on IS NULL OR closed_on > :end)'''
 
 [metrics.scrap_rate_pct]
 connection = "erp"
 unit = "%"
 owner = "petra.dvorak@northwind.example"
 description = "Scrapped units / units produced in the Brno plant"
-query = \'\'\'
+query = '''
 SELECT 100.0 * SUM(units_scrapped) / SUM(units_good + units_scrapped) FROM production_lots
-WHERE produced_on BETWEEN :start AND :end\'\'\'
+WHERE produced_on BETWEEN :start AND :end'''
 
 [metrics.travel_expenses_eur]
 connection = "erp"
@@ -174,10 +174,10 @@ unit = "EUR"
 lag_days = 5
 owner = "samir.haddad@northwind.example"
 description = "Travel expenses booked in the period (not bound to a key result yet)"
-query = \'\'\'
+query = '''
 SELECT COALESCE(SUM(amount_eur), 0) FROM expenses
-WHERE category = 'travel' AND booked_on BETWEEN :start AND :end\'\'\'
-'''
+WHERE category = 'travel' AND booked_on BETWEEN :start AND :end'''
+"""
 
 
 def write_demo_config(folder: Path) -> Path:

@@ -54,6 +54,12 @@ class Problem:
         return asdict(self)
 
     @property
+    def row(self) -> int | None:
+        """The 1-based row of ``cell`` (``K14`` -> 14), None for a whole-file problem."""
+        digits = "".join(ch for ch in self.cell if ch.isdigit())
+        return int(digits) if digits else None
+
+    @property
     def where(self) -> str:
         """``workbook!sheet!cell`` style location for one-line reports."""
         parts = [p for p in (self.workbook, self.sheet) if p]
@@ -75,6 +81,5 @@ def has_errors(problems: list[Problem]) -> bool:
 
 def sort_key(p: Problem) -> tuple:
     """Order problems by workbook, then row, then column, then code."""
-    digits = "".join(ch for ch in p.cell if ch.isdigit())
     letters = "".join(ch for ch in p.cell if ch.isalpha())
-    return (p.workbook, p.sheet, int(digits or 0), len(letters), letters, p.code)
+    return (p.workbook, p.sheet, p.row or 0, len(letters), letters, p.code)

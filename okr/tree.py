@@ -57,10 +57,6 @@ class Tree:
 
     nodes: tuple[Node, ...]
 
-    def row_of(self) -> dict[int, int]:
-        """Map item index -> position in ``nodes``."""
-        return {n.index: r for r, n in enumerate(self.nodes) if n.index >= 0}
-
 
 def _is_top(item: Item, top: str) -> bool:
     return item.is_objective and not item.parent and normalise(item.department) == top
@@ -94,7 +90,9 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
 
         return sorted(kids, key=lambda i: (rank(i), i))
 
-    nodes: list[Node] = []
+    # Rows as (index, id, depth, up); has_children is set once all are placed,
+    # since a child may be claimed by another branch first (duplicate IDs, loops).
+    rows: list[tuple[int, str, int, int]] = []
     seen: set[int] = set()
 
     def visit(start: int, depth: int, up: int) -> None:
@@ -105,10 +103,9 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
             if i in seen:
                 continue
             seen.add(i)
-            kids = [k for k in ordered(children.get(i, [])) if k not in seen]
-            nodes.append(Node(i, items[i].id, d, u, bool(kids)))
-            here = len(nodes) - 1
-            stack.extend((k, d + 1, here) for k in reversed(kids))
+            rows.append((i, items[i].id, d, u))
+            here = len(rows) - 1
+            stack.extend((k, d + 1, here) for k in reversed(ordered(children.get(i, []))))
 
     for r in roots:
         visit(r, 0, -1)
@@ -117,21 +114,12 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
     placed = set(rest)
     rest += [i for i in range(len(items)) if i not in seen and i not in placed]
     if rest:
-        nodes.append(Node(-1, UNALIGNED, 0, -1, True))
-        branch = len(nodes) - 1
+        rows.append((-1, UNALIGNED, 0, -1))
+        branch = len(rows) - 1
         for i in rest:
             visit(i, 1, branch)
-    return Tree(_fix_children(nodes))
-
-
-def _fix_children(nodes: list[Node]) -> tuple[Node, ...]:
-    # A child may have been claimed by another branch first (duplicate IDs, loops),
-    # so recompute has_children from the rows actually placed.
-    parents = {n.up for n in nodes if n.up >= 0}
-    return tuple(
-        n if n.has_children == (r in parents) else Node(n.index, n.id, n.depth, n.up, r in parents)
-        for r, n in enumerate(nodes)
-    )
+    parents = {up for *_, up in rows if up >= 0}
+    return Tree(tuple(Node(*row, r in parents) for r, row in enumerate(rows)))
 
 
 def fold(
@@ -188,13 +176,6 @@ class Change:
     before: str | float | None
     after: str | float | None
     message: str
-
-
-def snapshot(item: Item, progress: float | None, status: str | None) -> Snapshot:
-    """The snapshot of *item* with its rolled-up *progress* and *status*."""
-    return Snapshot(
-        item.id, item.kind, item.parent, item.title, item.department, progress, status, item.notes
-    )
 
 
 def _pct(value: float | None) -> str:

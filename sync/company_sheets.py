@@ -36,11 +36,9 @@ def write_dashboard(book: Book) -> None:
     """Run summary, per-department table, and charts of progress and status counts."""
     r = book.report
     f = book.f
-    ws = book.wb.add_worksheet("Dashboard")
     note = _stale_note(r)
-    book.title(
-        ws, f"{r.organisation}: OKR dashboard as of {r.as_of:%Y-%m-%d}", note, stale=bool(note)
-    )
+    title = f"{r.organisation}: OKR dashboard as of {r.as_of:%Y-%m-%d}"
+    ws = book.add_sheet("Dashboard", title, note, stale=bool(note))
     depts = r.departments()
     n_errors = sum(p.severity == ERROR for p in r.problems)
     roots = sum(1 for n in r.tree.nodes if n.depth == 0 and not n.is_branch)
@@ -83,16 +81,11 @@ def write_dashboard(book: Book) -> None:
     cols = ["Workbook", "Department", "State", "Progress", *STATUSES, "no status"]
     cols += ["Rows", "Errors", "Warnings", "Message"]
     widths = [22, 18, 20, 10, 9, 9, 9, 11, 10, 7, 7, 9, 70]
-    for c, (title, width) in enumerate(zip(cols, widths, strict=True)):
-        ws.set_column(c, c, width)
-        ws.write_string(row, c, title, f["header"])
+    book.header(ws, list(zip(cols, widths, strict=True)), row)
     top = row + 1
     for d, view, sheet in zip(depts, r.workbooks, book.sheets, strict=True):
         row += 1
-        if sheet:
-            ws.write_url(row, 0, link(sheet, 0), f["link"], d.workbook)
-        else:
-            ws.write_string(row, 0, d.workbook)
+        book.link_or_text(ws, row, 0, link(sheet, 0) if sheet else None, d.workbook)
         ws.write_string(row, 1, d.department)
         ws.write_string(
             row, 2, view.stale_note or FRESH, f["stale"] if view.stale_note else f["fresh"]
@@ -148,18 +141,17 @@ def write_problems(book: Book) -> None:
     """Every problem with severity, department, workbook, sheet, cell, linked to its row."""
     r = book.report
     f = book.f
-    ws = book.wb.add_worksheet("Problems")
     errors = sum(p.severity == ERROR for p in r.problems)
-    book.title(
-        ws,
+    cols = [("Severity", 9), ("Code", 18), ("ID", 16), ("Department", 14), ("Workbook", 20)]
+    cols += [("Sheet", 9), ("Cell", 7), ("Message", 90), ("Workbook state", 16)]
+    ws = book.add_sheet(
+        "Problems",
         f"Problems as of {r.as_of:%Y-%m-%d}: {errors} error(s), {len(r.problems) - errors} "
         "warning(s)",
         "Click an ID to open its row. Fix errors in the department workbook; they come back "
         "fixed with the next nightly run.",
+        cols,
     )
-    cols = [("Severity", 9), ("Code", 18), ("ID", 16), ("Department", 14), ("Workbook", 20)]
-    cols += [("Sheet", 9), ("Cell", 7), ("Message", 90), ("Workbook state", 16)]
-    book.header(ws, [c for c, _ in cols], [w for _, w in cols])
     views = {v.name: (w, v) for w, v in enumerate(r.workbooks)}
     rows = {(i.where.workbook, i.where.row): n for n, i in enumerate(r.items)}
     row = FIRST
@@ -168,15 +160,12 @@ def write_problems(book: Book) -> None:
         w, view = views.get(p.workbook, (None, None))
         ws.write_string(row, 0, p.severity, f["off track"] if p.severity == ERROR else None)
         ws.write_string(row, 1, p.code)
-        digits = "".join(ch for ch in p.cell if ch.isdigit())
-        item = rows.get((p.workbook, int(digits))) if digits else None
+        item = rows.get((p.workbook, p.row)) if p.row is not None else None
         target = book.item_link(item) if item is not None else None
         if target is None and w is not None and book.sheets[w]:
             target = link(book.sheets[w], 0)
-        if target:
-            ws.write_url(row, 2, target, f["link"], p.id or "(open)")
-        elif p.id:
-            ws.write_string(row, 2, p.id)
+        if target or p.id:
+            book.link_or_text(ws, row, 2, target, p.id or "(open)")
         ws.write_string(row, 3, view.department if view else "")
         ws.write_string(row, 4, p.workbook)
         ws.write_string(row, 5, p.sheet)
@@ -192,27 +181,22 @@ def write_metrics(book: Book) -> None:
     """Every metric value used: key result, value, source, as-of and state."""
     r = book.report
     f = book.f
-    ws = book.wb.add_worksheet("Metrics")
-    book.title(
-        ws,
+    cols = [("Metric", 26), ("ID", 16), ("Title", 44), ("Department", 14), ("Value", 14)]
+    cols += [("Unit", 9), ("As of", 17), ("State", 9), ("Source", 36), ("Detail", 50)]
+    ws = book.add_sheet(
+        "Metrics",
         f"Metric values used as of {r.as_of:%Y-%m-%d}",
         "fresh: refreshed within the stale_days setting; stale: older, or its department "
         "workbook is stale; failed: the last refresh failed and the last good value is shown.",
+        cols,
     )
-    cols = [("Metric", 26), ("ID", 16), ("Title", 44), ("Department", 14), ("Value", 14)]
-    cols += [("Unit", 9), ("As of", 17), ("State", 9), ("Source", 36), ("Detail", 50)]
-    book.header(ws, [c for c, _ in cols], [w for _, w in cols])
     index = {id(item): n for n, item in enumerate(r.items)}
     row = FIRST
     for m in r.metrics:
         item = m.item
         ws.write_string(row, 0, item.metric)
         n = index.get(id(item))
-        target = book.item_link(n) if n is not None else None
-        if target:
-            ws.write_url(row, 1, target, f["link"], item.id)
-        else:
-            ws.write_string(row, 1, item.id)
+        book.link_or_text(ws, row, 1, book.item_link(n) if n is not None else None, item.id)
         ws.write_string(row, 2, item.title)
         ws.write_string(row, 3, item.department)
         if isinstance(m.value, int | float) and not isinstance(m.value, bool):
@@ -235,27 +219,22 @@ def write_changes(book: Book) -> None:
     """What changed since the previous run: rows added, removed, re-parented, moved."""
     r = book.report
     f = book.f
-    ws = book.wb.add_worksheet("Changes")
     if r.previous:
         title = f"{len(r.changes)} change(s) since the run of {r.previous:%Y-%m-%d}"
     else:
         title = "First run: no earlier run to compare with"
-    book.title(ws, title, "progress: moved by more than the threshold; status: changed colour.")
     cols = [("Change", 12), ("ID", 16), ("Title", 44), ("Department", 14), ("Before", 16)]
     cols += [("After", 16), ("Detail", 60), ("Workbook state", 16)]
-    book.header(ws, [c for c, _ in cols], [w for _, w in cols])
+    note = "progress: moved by more than the threshold; status: changed colour."
+    ws = book.add_sheet("Changes", title, note, cols)
     first = {}
     for n, item in enumerate(r.items):
         first.setdefault(item.id, n)
     row = FIRST
     for ch in r.changes:
         ws.write_string(row, 0, ch.kind)
-        n = first.get(ch.id)
-        target = book.item_link(n) if n is not None and ch.kind != "removed" else None
-        if target:
-            ws.write_url(row, 1, target, f["link"], ch.id)
-        else:
-            ws.write_string(row, 1, ch.id)
+        n = first.get(ch.id) if ch.kind != "removed" else None
+        book.link_or_text(ws, row, 1, book.item_link(n) if n is not None else None, ch.id)
         ws.write_string(row, 2, ch.title)
         ws.write_string(row, 3, ch.department)
         for c, value in ((4, ch.before), (5, ch.after)):
@@ -264,7 +243,8 @@ def write_changes(book: Book) -> None:
             elif value not in (None, ""):
                 ws.write_string(row, c, str(value)[:2000])
         ws.write_string(row, 6, ch.message)
-        if n is not None and ch.kind != "removed" and book.state_of(n).stale_note:
-            ws.write_string(row, 7, book.state_of(n).stale_note, f["stale"])
+        stale = book.state_of(n).stale_note if n is not None else ""
+        if stale:
+            ws.write_string(row, 7, stale, f["stale"])
         row += 1
     ws.autofilter(HEADER, 0, max(row - 1, HEADER), len(cols) - 1)

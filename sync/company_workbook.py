@@ -91,25 +91,49 @@ class Book:
         """Positions in ``report.problems`` of the problems on *item*'s row."""
         return self.problem_rows.get((item.where.workbook, item.where.row), [])
 
-    def header(self, ws: Worksheet, titles: Sequence[str], widths: Sequence[float]) -> None:
-        """Write the header row and column widths, and freeze the panes under it."""
-        for c, (title, width) in enumerate(zip(titles, widths, strict=True)):
-            ws.set_column(c, c, width)
-            ws.write_string(HEADER, c, title, self.f["header"])
-        ws.freeze_panes(FIRST, 0)
+    def add_sheet(
+        self,
+        name: str,
+        title: str,
+        note: str = "",
+        columns: Sequence[tuple[str, float]] = (),
+        *,
+        stale: bool = False,
+        up: bool = False,
+    ) -> Worksheet:
+        """Add sheet *name*: *title* on row 1, a note or stale banner on row 2, the header row.
 
-    def title(
-        self, ws: Worksheet, text: str, note: str = "", *, stale: bool = False, up: bool = False
-    ) -> None:
-        """Title on row 1 (with a link up to Company when *up*), a note or stale banner on row 2.
-
-        Rows go in order, as constant-memory mode needs.
+        *up* adds a link up to Company beside the title. With *columns*
+        (title, width pairs) the header row is written and the panes frozen
+        under it. Rows go in order, as constant-memory mode needs.
         """
-        ws.write_string(0, 0, text, self.f["title"])
+        ws = self.wb.add_worksheet(name)
+        ws.write_string(0, 0, title, self.f["title"])
         if up:
             ws.write_url(0, 8, "internal:'Company'!A1", self.f["link"], "↑ Company")
         if note:
             ws.write_string(1, 0, note, self.f["banner" if stale else "note"])
+        if columns:
+            self.header(ws, columns)
+            ws.freeze_panes(FIRST, 0)
+        return ws
+
+    def header(
+        self, ws: Worksheet, columns: Sequence[tuple[str, float]], row: int = HEADER
+    ) -> None:
+        """Write the column titles on *row* and set the column widths."""
+        for c, (title, width) in enumerate(columns):
+            ws.set_column(c, c, width)
+            ws.write_string(row, c, title, self.f["header"])
+
+    def link_or_text(
+        self, ws: Worksheet, row: int, col: int, target: str | None, text: str
+    ) -> None:
+        """*text* as a link to *target*, or as plain text when there is no target."""
+        if target:
+            ws.write_url(row, col, target, self.f["link"], text)
+        else:
+            ws.write_string(row, col, text)
 
 
 def write_company_workbook(report: Report, path: Path) -> Path:
@@ -153,7 +177,6 @@ def write_company(book: Book) -> None:
     binds the writer methods locally: this sheet has a row per item.
     """
     r = book.report
-    ws = book.wb.add_worksheet("Company")
     f = book.f
     stale = [v for v in r.workbooks if v.state != FRESH]
     note = (
@@ -163,10 +186,8 @@ def write_company(book: Book) -> None:
     )
     if stale:
         note = f"STALE DATA from {', '.join(v.name for v in stale)} (see Dashboard). {note}"
-    book.title(
-        ws, f"{r.organisation}: company OKRs as of {r.as_of:%Y-%m-%d}", note, stale=bool(stale)
-    )
-    book.header(ws, [c for c, _ in COMPANY_COLUMNS], [w for _, w in COMPANY_COLUMNS])
+    title = f"{r.organisation}: company OKRs as of {r.as_of:%Y-%m-%d}"
+    ws = book.add_sheet("Company", title, note, COMPANY_COLUMNS, stale=bool(stale))
     ws.outline_settings(True, False, True, False)
     set_row, text, number, url = ws.set_row, ws.write_string, ws.write_number, ws.write_url
     items, scores, views, owner = r.items, r.scores, r.workbooks, r.owner
@@ -208,7 +229,7 @@ def write_company(book: Book) -> None:
                 number(row, 6, score.rolled, pct)
             if score.status:
                 text(row, 7, score.status, status_f.get(score.status))
-        found = book.problem_rows.get((item.where.workbook, item.where.row))
+        found = book.problems_of(item)
         if found:
             if budget.take():
                 # The link, then the count over it: the cell stays a number and clickable.

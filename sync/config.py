@@ -18,7 +18,7 @@ from okr.settings import Settings
 from sync.errors import ConfigError
 
 CONFIG_NAME = "okr.toml"
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOP_KEYS = {"organisation", "store", "sources", "output", "settings", "connections", "metrics"}
 
 
@@ -151,7 +151,7 @@ def resolve_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
                 raise ConfigError(f"environment variable {name} is not set: export it first")
             return env[name]
 
-        return _ENV_REF.sub(sub, value)
+        return ENV_REF.sub(sub, value)
     if isinstance(value, dict):
         return {k: resolve_secrets(v, env) for k, v in value.items()}
     if isinstance(value, list):

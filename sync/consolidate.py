@@ -270,12 +270,12 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
     tmp = output_files.write_temp(out, report)
     progress("write", 1, 1)
     try:
-        return _finish(engine, ws, out, tmp, report, states, nodes, problems, versions, clock)
+        return _finish(engine, ws, out, tmp, report, states, nodes, versions, clock)
     finally:
         tmp.unlink(missing_ok=True)  # gone already unless the run failed after writing it
 
 
-def _finish(engine, ws, out, tmp, report, states, nodes, problems, versions, clock) -> RunResult:
+def _finish(engine, ws, out, tmp, report, states, nodes, versions, clock) -> RunResult:
     """Record the run, keep the dated copy, rename the new workbook into place."""
     checkpoint("written")
     as_of, prev_date = report.as_of, report.previous
@@ -288,7 +288,7 @@ def _finish(engine, ws, out, tmp, report, states, nodes, problems, versions, clo
         output=str(out),
         sources=states,
         nodes=nodes,
-        problems=problems,
+        problems=report.problems,
         versions=versions,
     )
     run_id = run_store.record_run(engine, record, before_commit=lambda: checkpoint("commit"))
@@ -304,7 +304,7 @@ def _finish(engine, ws, out, tmp, report, states, nodes, problems, versions, clo
         output=out,
         copy=copy,
         workbooks=tuple(states),
-        problems=tuple(problems),
+        problems=report.problems,
         changes=len(report.changes),
         rows=len(report.items),
         seconds=time.perf_counter() - clock,

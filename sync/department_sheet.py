@@ -30,7 +30,6 @@ _COL = {c.key: i for i, c in enumerate(COLUMNS)}
 def write_department(book: Book, w: int, view: WorkbookView) -> None:
     """One department workbook's rows as submitted, with computed numbers and problems."""
     r = book.report
-    ws = book.wb.add_worksheet(book.sheets[w])
     f = book.f
     if view.state == FRESH:
         note = (
@@ -42,10 +41,9 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             f"STALE: {view.error or view.name + ' could not be read'}. "
             f"Showing the version last read on {when}."
         )
-    book.title(ws, f"{view.department} ({view.name})", note, stale=view.state != FRESH, up=True)
-    titles = [c.en for c in COLUMNS] + [t for t, _ in DEPT_EXTRA]
-    widths = [min(c.width, 40) for c in COLUMNS] + [wd for _, wd in DEPT_EXTRA]
-    book.header(ws, titles, widths)
+    columns = [(c.en, min(c.width, 40)) for c in COLUMNS] + list(DEPT_EXTRA)
+    title = f"{view.department} ({view.name})"
+    ws = book.add_sheet(book.sheets[w], title, note, columns, stale=view.state != FRESH, up=True)
     text, number, url = ws.write_string, ws.write_number, ws.write_url
     c = _COL
     n = len(COLUMNS)
@@ -92,7 +90,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
                 number(row, n, score.rolled, pct)
             if score.achievement is not None:
                 number(row, n + 1, score.achievement, pct)
-        found = book.problem_rows.get((item.where.workbook, item.where.row))
+        found = book.problems_of(item)
         if found:
             number(row, n + 2, len(found))
             details = "\n".join(f"{r.problems[p].code}: {r.problems[p].message}" for p in found)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from sync.errors import LockedError, ServiceError
-from sync.store import redact, sqlite_path
+from sync.store import redact, sqlite_path, with_driver
 
 #: How often a waiting run tries the lock again.
 POLL_SECONDS = 0.2
@@ -59,7 +59,7 @@ def run_lock(store_url: str, *, timeout: float = 0.0, name: str = DEFAULT_NAME) 
     Waits up to *timeout* seconds (0: try once) and raises ``LockedError``
     when another process keeps it.
     """
-    if store_url.startswith(("postgresql", "postgres")):
+    if store_url.startswith("postgres"):
         with _pg_lock(store_url, timeout, name):
             yield
     else:
@@ -128,9 +128,7 @@ else:
 
 @contextmanager
 def _pg_lock(store_url: str, timeout: float, name: str) -> Iterator[None]:
-    url = store_url
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    url = with_driver(store_url)
     # A dedicated connection outside any pool: the lock lives and dies with it.
     engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     key = lock_key(name)

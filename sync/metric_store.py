@@ -132,15 +132,8 @@ def latest(
     engine: Engine, metric: str, period: str, *, good_only: bool = False
 ) -> MetricRecord | None:
     """The newest measurement of *metric* for *period* (the newest good one if *good_only*)."""
-    query = select(metric_values).where(
-        metric_values.c.metric == metric, metric_values.c.period == period
-    )
-    if good_only:
-        query = query.where(metric_values.c.value.is_not(None), metric_values.c.error == "")
-    query = query.order_by(metric_values.c.id.desc()).limit(1)
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return _record(row) if row is not None else None
+    newest = history(engine, metric, period, good_only=good_only, limit=1)
+    return newest[0] if newest else None
 
 
 def latest_all(engine: Engine) -> list[MetricRecord]:

@@ -135,18 +135,20 @@ def load_connections(ws: Workspace) -> dict[str, ConnectionDef]:
     return out
 
 
-def load_registry(ws: Workspace) -> dict[str, MetricDef]:
-    """Every ``[metrics.*]`` of *ws* as a MetricDef; ``ConfigError`` names a bad one."""
+def load_registry(
+    ws: Workspace, connections: Mapping[str, ConnectionDef] | None = None
+) -> dict[str, MetricDef]:
+    """Every ``[metrics.*]`` of *ws* as a MetricDef; ``ConfigError`` names a bad one.
+
+    *connections* are ``load_connections(ws)``, loaded here when not given.
+    """
     where = _where(ws)
-    connections = load_connections(ws)
+    connections = load_connections(ws) if connections is None else connections
     out: dict[str, MetricDef] = {}
     for name, table in ws.metrics.items():
         label = f"{where}: [metrics.{name}]"
-        if not isinstance(table, dict):
-            raise ConfigError(f"{label} must be a table")
-        conn = connections.get(table.get("connection", ""))
-        if conn is None:
-            raise ConfigError(f"{label} names connection {table.get('connection')!r}: fix it")
+        # parse_config made sure each metric is a table naming a connection
+        conn = connections[table["connection"]]
         spec = kind_spec(conn.kind)
         _check_keys(
             table, spec.metric_required, (*COMMON_METRIC_KEYS, *spec.metric_optional), label
@@ -206,7 +208,7 @@ def default_period(ws: Workspace, today: date) -> Period:
 
 def evaluate(
     metric: MetricDef,
-    connector: Connector | Callable[[], Connector],
+    connector: Callable[[], Connector],
     period: Period,
     *,
     today: date,
@@ -215,6 +217,7 @@ def evaluate(
 ) -> Outcome:
     """Measure *metric* over *period* as of *today*; failures come back as values.
 
+    *connector* opens (or reuses) the connection only when the window is not empty.
     Any of *secrets* in the source or the error becomes ``***``.
     """
     hidden = set(secrets) | secret_values(dict(metric.spec))
@@ -225,8 +228,7 @@ def evaluate(
     started = perf_counter()
     fatal = False
     try:
-        conn = connector() if callable(connector) else connector
-        fetched = conn.fetch(metric, *win)
+        fetched = connector().fetch(metric, *win)
     except MetricError as exc:
         fatal = isinstance(exc, ConnectionFailure)
         error = shorten(str(exc), 300)

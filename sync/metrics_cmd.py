@@ -23,7 +23,6 @@ from sync.metrics import (
 )
 
 _CONFIG = config_option("Workspace file with [connections] and [metrics]")
-_FORMAT = format_option
 _AS_OF = as_of_option("Measure as if today were this date")
 
 
@@ -42,7 +41,7 @@ def _load(config: Path | None) -> Workspace:
 
 @metrics.command("list")
 @_CONFIG
-@_FORMAT
+@format_option
 def list_metrics(config: Path | None, fmt: str) -> int:
     """List the metrics of the registry: connection, unit, lag, owner, description.
 
@@ -82,7 +81,7 @@ def list_metrics(config: Path | None, fmt: str) -> int:
 @click.option("--period", help="Period to measure: 2026-Q4, 2026-H2, 2026, 2026-11.")
 @_AS_OF
 @_CONFIG
-@_FORMAT
+@format_option
 def test_metric(
     name: str, period: str | None, as_of: datetime | None, config: Path | None, fmt: str
 ) -> int:
@@ -91,7 +90,8 @@ def test_metric(
     Example: okr metrics test dso_days --period 2026-Q4
     """
     ws = _load(config)
-    registry = load_registry(ws)
+    connections = load_connections(ws)
+    registry = load_registry(ws, connections)
     metric = registry.get(name)
     if metric is None:
         known = ", ".join(sorted(registry)[:10])
@@ -100,7 +100,7 @@ def test_metric(
     chosen = parse_period(period) if period else default_period(ws, today)
     if chosen is None:
         raise InputError(f"--period {period}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
-    connectors = ConnectorSet(load_connections(ws), ws.root)
+    connectors = ConnectorSet(connections, ws.root)
     try:
         outcome = evaluate(
             metric,
@@ -153,7 +153,7 @@ def _outcome_dict(o: Outcome) -> dict[str, object]:
     show_default=True,
     help="Metrics measured at once (each connection also has max_concurrency).",
 )
-@_FORMAT
+@format_option
 def refresh_metrics(
     paths: tuple[Path, ...],
     config: Path | None,
@@ -187,10 +187,9 @@ def refresh_metrics(
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0 if report.ok else 1
-    registry = load_registry(ws)
     for o in report.outcomes:
         if o.state != "ok":
-            conn = registry[o.metric].connection if o.metric in registry else "?"
+            conn = ws.metrics[o.metric]["connection"]  # refresh() checked the registry
             click.echo(f"{o.state:<8} {o.metric} {o.period} [{conn}]: {o.error}")
     for w in report.workbooks:
         if w.state == "written":

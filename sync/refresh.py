@@ -141,8 +141,8 @@ def refresh(
 
     started = perf_counter()
     today = today or now().date()
-    registry = load_registry(ws)
     connections = load_connections(ws)
+    registry = load_registry(ws, connections)
     engine = engine if engine is not None else open_store(ws.store_url)
     problems: list[str] = []
     books: list[BoundWorkbook] = []

@@ -109,9 +109,8 @@ class Report:
         """(workbook, row number) -> positions in ``problems`` of the problems on that row."""
         out: dict[tuple[str, int], list[int]] = defaultdict(list)
         for i, p in enumerate(self.problems):
-            digits = "".join(ch for ch in p.cell if ch.isdigit())
-            if digits:
-                out[(p.workbook, int(digits))].append(i)
+            if p.row is not None:
+                out[(p.workbook, p.row)].append(i)
         return out
 
     def departments(self) -> list[DepartmentSummary]:

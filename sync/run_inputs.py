@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def read_sources(
             continue
         for r in found:
             if r.name in seen:  # the same file name in two sources: prefix the source
-                r = SourceRead(r.source, f"{r.source}:{r.name}", r.data, r.table, r.error, r.digest)
+                r = replace(r, name=f"{r.source}:{r.name}")
             seen.add(r.name)
             reads.append(r)
     return reads, errors

@@ -284,13 +284,13 @@ def record_run(
 def known_versions(conn_or_engine, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which (name, digest) pairs in *keys* the store already keeps."""
     keys = list(dict.fromkeys(keys))
-    have: set[tuple[str, str]] = set()
     if not keys:
-        return have
-    sv = source_versions.c
+        return set()
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.connect() as conn:
             return known_versions(conn, keys)
+    sv = source_versions.c
+    have: set[tuple[str, str]] = set()
     for chunk in chunks(keys, 400):
         rows = conn_or_engine.execute(
             select(sv.name, sv.digest).where(tuple_(sv.name, sv.digest).in_(chunk))

@@ -22,10 +22,8 @@ def write_value(cell: Any, value: object) -> None:
     as text (``data_type = "s"``), and one that looks like a formula also gets
     the quote prefix so Excel keeps it text when the cell is edited.
     """
-    if not isinstance(value, str):
-        cell.value = value
-        return
     cell.value = value  # openpyxl turns "=..." into a formula here ...
-    cell.data_type = "s"  # ... and this makes it text again
-    if value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True
+    if isinstance(value, str):
+        cell.data_type = "s"  # ... and this makes it text again
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True

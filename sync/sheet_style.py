@@ -74,14 +74,12 @@ def formats(wb: xlsxwriter.Workbook) -> dict:
         ),
         "pct": wb.add_format({"num_format": "0%"}),
         "num": wb.add_format({"num_format": "#,##0.00"}),  # "#,##0.##" shows "100."
-        "date": wb.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "stale": wb.add_format({"italic": True, "bg_color": "#FFF2CC", "font_color": "#9C5700"}),
         "fresh": wb.add_format({"font_color": "#006100"}),
         "link": wb.add_format({"font_color": "#0563C1", "underline": 1}),
         "bold": wb.add_format({"bold": True}),
         "mark": wb.add_format({"num_format": "0%", "bg_color": "#FFD966", "bold": True}),
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
     }
     for status, (bg, fg) in STATUS_COLOURS.items():
         f[status] = wb.add_format({"bg_color": bg, "font_color": fg})

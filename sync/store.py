@@ -41,9 +41,14 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
+    return create_engine(with_driver(url), pool_pre_ping=True)
+
+
+def with_driver(url: str) -> str:
+    """*url* naming psycopg 3 for plain ``postgresql://`` (SQLAlchemy would pick psycopg2)."""
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True)
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
 
 
 def open_store(url: str) -> Engine:

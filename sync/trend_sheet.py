@@ -20,18 +20,17 @@ def write_trend(book: Book) -> None:
     r = book.report
     f = book.f
     t = r.trend
-    ws = book.wb.add_worksheet("Trend")
-    book.title(
-        ws,
-        f"Progress of every objective over the last {len(t.dates)} run(s)",
-        "Highlighted cells: the objective's Notes or its key results' Notes (the corrective "
-        "action) changed in that run; hover for the text. Did the action move the number?",
-    )
     first_date = 4
     cols = [("ID", 16), ("Title", 50), ("Department", 14), ("Workbook state", 16)]
     cols += [(d.isoformat(), 11) for d in t.dates]
     cols += [("Trend", 18), ("Notes changed on", 24)]
-    book.header(ws, [c for c, _ in cols], [w for _, w in cols])
+    ws = book.add_sheet(
+        "Trend",
+        f"Progress of every objective over the last {len(t.dates)} run(s)",
+        "Highlighted cells: the objective's Notes or its key results' Notes (the corrective "
+        "action) changed in that run; hover for the text. Did the action move the number?",
+        cols,
+    )
     spark_col = first_date + len(t.dates)
     row = FIRST
     locations, ranges = [], []
@@ -41,11 +40,7 @@ def write_trend(book: Book) -> None:
             continue
         item = r.items[node.index]
         view = book.state_of(node.index)
-        target = book.item_link(node.index)
-        if target:
-            ws.write_url(row, 0, target, f["link"], item.id)
-        else:
-            ws.write_string(row, 0, item.id)
+        book.link_or_text(ws, row, 0, book.item_link(node.index), item.id)
         ws.write_string(row, 1, item.title, f[("title", min(node.depth, 7), node.depth == 0)])
         ws.write_string(row, 2, item.department or view.department)
         if view.stale_note:

@@ -17,13 +17,14 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from okr.periods import Period
-from okr.reading import Table
+from okr.reading import Table, from_excel_serial
 from okr.schema import column_for_header
+from sync.connectors import shorten
 from sync.errors import InputError
 from sync.metrics import Outcome
 from sync.safe_values import write_value
@@ -137,15 +138,14 @@ def _old_as_of(value: object) -> str:
     if isinstance(value, date):
         return f"{datetime.combine(value, time()):%Y-%m-%d %H:%M}"
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{datetime(1899, 12, 30) + timedelta(days=float(value)):%Y-%m-%d %H:%M}"
+        return f"{from_excel_serial(value):%Y-%m-%d %H:%M}"
     m = _OLD_AS_OF.match(str(value or ""))
     return m.group(1) if m else ""
 
 
 def failure_text(old: object, reason: str) -> str:
     """The As of text of a failed metric: ``2026-11-20 09:30 (failed: timeout)``."""
-    short = " ".join(reason.replace("(", "[").replace(")", "]").split())
-    short = short if len(short) <= 60 else short[:59] + "…"
+    short = shorten(reason.replace("(", "[").replace(")", "]"), 60)
     stamp = _old_as_of(old)
     return f"{stamp} (failed: {short})" if stamp else f"(failed: {short})"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sync.config import resolve_secrets
+from sync.config import ENV_REF, resolve_secrets
 from sync.errors import ConfigError, OkrError, ServiceError
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ KINDS: dict[str, str] = {
 }
 #: the aggregates a file or Salesforce metric may name
 AGGREGATES = ("sum", "count", "mean", "min", "max", "last")
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_KEY = re.compile(r"password|token|secret|api_key|apikey", re.IGNORECASE)
 _SECRET_HEADER = re.compile(r"authorization|token|key|secret", re.IGNORECASE)
 _ENV_ONLY = re.compile(r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+")
@@ -125,6 +124,17 @@ def as_number(value: object, what: str) -> float:
     return number
 
 
+def check_query(spec: Mapping[str, Any], placeholders: re.Pattern[str], what: str) -> None:
+    """Raise ``ValueError`` unless ``spec["query"]`` is *what* using only ``:start``/``:end``."""
+    query = spec.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise ValueError(f"query must be {what}")
+    other = sorted(set(placeholders.findall(query)) - {"start", "end"})
+    if other:
+        names = ", ".join(f":{n}" for n in other)
+        raise ValueError(f"query uses {names}; only :start and :end are filled in (the period)")
+
+
 def freeze_environment(session: Any, url: str) -> Any:
     """Read proxy and CA-bundle settings from the environment once, not per request.
 
@@ -193,7 +203,7 @@ def secret_values(value: Any, env: Mapping[str, str] | None = None) -> set[str]:
     """The environment values that ``${VAR}`` references in *value* resolve to."""
     env = os.environ if env is None else env
     if isinstance(value, str):
-        return {env[v] for v in _ENV_REF.findall(value) if len(env.get(v, "")) >= 3}
+        return {env[v] for v in ENV_REF.findall(value) if len(env.get(v, "")) >= 3}
     if isinstance(value, Mapping):
         value = list(value.values())
     if isinstance(value, list | tuple):

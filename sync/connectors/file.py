@@ -172,10 +172,20 @@ def _column(frame: pd.DataFrame, name: str, path: Path) -> pd.Series:
     return frame[name]
 
 
+def _refuse_unparsed(raw: pd.Series, parsed: pd.Series, path: Path, name: str, what: str) -> None:
+    """``MetricError`` when a non-blank cell of *raw* did not parse (is NaN in *parsed*)."""
+    bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    if bad.any():
+        example = raw[bad].iloc[0]
+        raise MetricError(
+            f"{path.name} column {name!r} has {int(bad.sum())} value(s) that are not {what}, "
+            f"e.g. {shorten(str(example), 30)!r}"
+        )
+
+
 def _filter(
     frame: pd.DataFrame, where: Mapping[str, Any], path: Path, options: Mapping[str, Any]
 ) -> pd.DataFrame:
-
     for name, wanted in where.items():
         col = _column(frame, name, path)
         values = wanted if isinstance(wanted, list) else [wanted]
@@ -200,13 +210,7 @@ def _in_window(
         dayfirst=bool(options.get("dayfirst", False)),
         format=options.get("date_format"),
     )
-    bad = when.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-    if bad.any():
-        example = raw[bad].iloc[0]
-        raise MetricError(
-            f"{path.name} column {name!r} has {int(bad.sum())} value(s) that are not dates, "
-            f"e.g. {shorten(str(example), 30)!r}"
-        )
+    _refuse_unparsed(raw, when, path, name, "dates")
     low, high = pd.Timestamp(start), pd.Timestamp(end + timedelta(days=1))
     keep = (when >= low) & (when < high)
     return frame[keep].assign(_okr_when=when[keep]).sort_values("_okr_when", kind="stable")
@@ -218,16 +222,10 @@ def _aggregate(
     if how == "count" and not column:
         return float(len(frame))
     raw = _column(frame, str(column), path)
-    numbers = _numbers(raw, options)
-    bad = numbers.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-    if how != "count" and bad.any():
-        example = raw[bad].iloc[0]
-        raise MetricError(
-            f"{path.name} column {column!r} has {int(bad.sum())} value(s) that are not numbers, "
-            f"e.g. {shorten(str(example), 30)!r}"
-        )
     if how == "count":
         return float(raw.notna().sum())
+    numbers = _numbers(raw, options)
+    _refuse_unparsed(raw, numbers, path, str(column), "numbers")
     if how == "sum":
         return float(numbers.sum())
     numbers = numbers.dropna()

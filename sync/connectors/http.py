@@ -139,18 +139,20 @@ class HttpConnector:
 
     def fetch(self, metric: MetricDef, start: date, end: date) -> Fetched:
         """GET the metric's URL for the window and return the number at its path."""
-        shown = self.url_for(str(metric.spec["url"]), start, end)
-        url = resolve_secrets(shown)
-        response = self._get(url, redact_url(shown), float(metric.timeout or self.timeout))
+        template = self.url_for(str(metric.spec["url"]), start, end)
+        shown = redact_url(template)
+        response = self._get(
+            resolve_secrets(template), shown, float(metric.timeout or self.timeout)
+        )
         try:
             document = response.json()
         except ValueError:
             kind = response.headers.get("Content-Type", "no content type")
-            raise MetricError(f"{redact_url(shown)} did not answer JSON ({kind})") from None
+            raise MetricError(f"{shown} did not answer JSON ({kind})") from None
         value = as_number(
             pick(document, str(metric.spec["path"])), f"the value at {metric.spec['path']}"
         )
-        return Fetched(value, f"{self.name}: GET {redact_url(shown)}")
+        return Fetched(value, f"{self.name}: GET {shown}")
 
     def _get(self, url: str, shown: str, timeout: float) -> requests.Response:
         attempt = 0
@@ -219,10 +221,11 @@ def from_settings(name: str, settings: Mapping[str, Any], root: Path) -> HttpCon
     verify = settings.get("verify", True)
     if isinstance(verify, str) and not Path(verify).is_absolute():
         verify = str(root / verify)
+    base_url = str(settings.get("base_url", ""))
     return HttpConnector(
         name,
-        pooled_session(int(settings.get("max_concurrency", 16)), str(settings.get("base_url", ""))),
-        base_url=str(settings.get("base_url", "")),
+        pooled_session(int(settings.get("max_concurrency", 16)), base_url),
+        base_url=base_url,
         headers=headers,
         timeout=float(settings.get("timeout", DEFAULT_TIMEOUT)),
         retries=int(settings.get("retries", DEFAULT_RETRIES)),

@@ -40,9 +40,10 @@ from sync.connectors import (
     KindSpec,
     MetricError,
     as_number,
-    freeze_environment,
+    check_query,
     shorten,
 )
+from sync.connectors.http import pooled_session
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -64,12 +65,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def check_metric(metric: MetricDef) -> None:
     """Raise ``ValueError`` for a query with other placeholders or a bad aggregate."""
-    query = metric.spec.get("query")
-    if not isinstance(query, str) or not query.strip():
-        raise ValueError("query must be SOQL text")
-    other = sorted(set(_PARAM.findall(query)) - {"start", "end"})
-    if other:
-        raise ValueError(f"query uses :{other[0]}; only :start and :end are filled in")
+    check_query(metric.spec, _PARAM, "SOQL text")
     if "aggregate" in metric.spec and metric.spec["aggregate"] not in AGGREGATES:
         raise ValueError(f"aggregate must be one of {', '.join(AGGREGATES)}")
     if "aggregate" in metric.spec and "field" not in metric.spec:
@@ -114,13 +110,13 @@ class SalesforceConnector:
     def fetch(self, metric: MetricDef, start: date, end: date) -> Fetched:
         """Run the metric's SOQL for the window and reduce the answer to one number."""
         query = soql(str(metric.spec["query"]), start, end)
+        field = metric.spec.get("field")
         # query_all pages through nextRecordsUrl but recounts totalSize as the
         # records it holds, which is 0 for SELECT COUNT(): ask once for that.
-        counting = bool(_COUNT.match(query)) and not metric.spec.get("field")
+        counting = bool(_COUNT.match(query)) and not field
         result = self._query(query, float(metric.timeout or self.timeout), counting)
-        records = [r for r in result.get("records", [])]
+        records = list(result.get("records", []))
         source = f"{self.name}: salesforce {self.client.sf_instance}"
-        field = metric.spec.get("field")
         if field:
             return Fetched(
                 _reduce(records, str(field), metric.spec.get("aggregate", "sum")), source
@@ -252,12 +248,10 @@ def client(
 def from_settings(name: str, settings: Mapping[str, Any], root: Path) -> SalesforceConnector:
     """A connector for ``[connections.NAME]`` (secrets in *settings* already resolved)."""
     url = str(settings.get("instance_url") or "https://login.salesforce.com")
-    session = freeze_environment(requests.Session(), url)
-    size = int(settings.get("max_concurrency", 16))
-    session.mount("https://", HTTPAdapter(pool_maxsize=max(1, size)))
+    size = max(1, int(settings.get("max_concurrency", 16)))
     return SalesforceConnector(
         name,
-        client(settings, session, pool_size=max(1, size)),
+        client(settings, pooled_session(size, url), pool_size=size),
         timeout=float(settings.get("timeout", DEFAULT_TIMEOUT)),
         retries=int(settings.get("retries", 2)),
         backoff=float(settings.get("backoff", 0.5)),

@@ -33,7 +33,16 @@ from sqlalchemy import Date, Engine, Integer, bindparam, create_engine, event, t
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from sync.connectors import ConnectionFailure, Fetched, KindSpec, MetricError, as_number, shorten
+from sync.connectors import (
+    ConnectionFailure,
+    Fetched,
+    KindSpec,
+    MetricError,
+    as_number,
+    check_query,
+    shorten,
+)
+from sync.store import redact
 
 if TYPE_CHECKING:
     from sync.metrics import MetricDef
@@ -49,13 +58,7 @@ _TIMEOUT_MARKERS = ("interrupted", "statement timeout", "canceling statement")
 
 def check_metric(metric: MetricDef) -> None:
     """Raise ``ValueError`` unless the query is text that binds only ``:start``/``:end``."""
-    query = metric.spec.get("query")
-    if not isinstance(query, str) or not query.strip():
-        raise ValueError("query must be a SQL SELECT as text")
-    other = sorted(set(_PARAM.findall(query)) - set(_BOUND))
-    if other:
-        names = ", ".join(f":{n}" for n in other)
-        raise ValueError(f"query uses {names}; only :start and :end are bound (the period)")
+    check_query(metric.spec, _PARAM, "a SQL SELECT as text")
 
 
 def readonly_url(url: str, root: Path) -> URL:
@@ -198,7 +201,6 @@ def from_settings(name: str, settings: Mapping[str, Any], root: Path) -> SqlConn
         def _query_only(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute("PRAGMA query_only = ON")
 
-    display = make_url(raw).render_as_string(hide_password=True)
     return SqlConnector(
-        name, engine, timeout=float(settings.get("timeout", DEFAULT_TIMEOUT)), display=display
+        name, engine, timeout=float(settings.get("timeout", DEFAULT_TIMEOUT)), display=redact(raw)
     )
