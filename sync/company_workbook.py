@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from okr.model import Item
 from sync import company_sheets
 from sync.department_sheet import write_department
+from sync.fast_sheet import FastWorksheet
 from sync.report import Report, WorkbookView
 from sync.run_store import FRESH
 from sync.sheet_style import (
@@ -100,14 +100,14 @@ class Book:
         *,
         stale: bool = False,
         up: bool = False,
-    ) -> Worksheet:
+    ) -> FastWorksheet:
         """Add sheet *name*: *title* on row 1, a note or stale banner on row 2, the header row.
 
         *up* adds a link up to Company beside the title. With *columns*
         (title, width pairs) the header row is written and the panes frozen
         under it. Rows go in order, as constant-memory mode needs.
         """
-        ws = self.wb.add_worksheet(name)
+        ws = self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
         ws.write_string(0, 0, title, self.f["title"])
         if up:
             ws.write_url(0, 8, "internal:'Company'!A1", self.f["link"], "↑ Company")
@@ -119,7 +119,7 @@ class Book:
         return ws
 
     def header(
-        self, ws: Worksheet, columns: Sequence[tuple[str, float]], row: int = HEADER
+        self, ws: FastWorksheet, columns: Sequence[tuple[str, float]], row: int = HEADER
     ) -> None:
         """Write the column titles on *row* and set the column widths."""
         for c, (title, width) in enumerate(columns):
@@ -127,7 +127,7 @@ class Book:
             ws.write_string(row, c, title, self.f["header"])
 
     def link_or_text(
-        self, ws: Worksheet, row: int, col: int, target: str | None, text: str
+        self, ws: FastWorksheet, row: int, col: int, target: str | None, text: str
     ) -> None:
         """*text* as a link to *target*, or as plain text when there is no target."""
         if target:
@@ -189,7 +189,7 @@ def write_company(book: Book) -> None:
     title = f"{r.organisation}: company OKRs as of {r.as_of:%Y-%m-%d}"
     ws = book.add_sheet("Company", title, note, COMPANY_COLUMNS, stale=bool(stale))
     ws.outline_settings(True, False, True, False)
-    set_row, text, number, url = ws.set_row, ws.write_string, ws.write_number, ws.write_url
+    set_row, url, put = ws.set_row, ws.write_url, ws.write_cells
     items, scores, views, owner = r.items, r.scores, r.workbooks, r.owner
     hidden, collapsed = r.hidden, r.collapsed
     link_f, pct, stale_f = f["link"], f["pct"], f["stale"]
@@ -203,43 +203,45 @@ def write_company(book: Book) -> None:
             row, None, None, {"level": level, "hidden": hidden[pos], "collapsed": collapsed[pos]}
         )
         if node.index < 0:
-            text(row, 0, node.id, f["bold"])
-            text(row, 1, UNALIGNED_TITLE, titles[(0, True)])
+            put(row, [(0, node.id, f["bold"]), (1, UNALIGNED_TITLE, titles[(0, True)])])
             row += 1
             continue
         item = items[node.index]
         view = views[owner[node.index]]
+        cells: list = []
+        add = cells.append
         target = book.item_link(node.index)
         if target and budget.take():
             url(row, 0, target, link_f, item.id or "(no ID)")
         else:
-            text(row, 0, item.id or "(no ID)")
+            add((0, item.id or "(no ID)", None))
         if item.title:
-            text(row, 1, item.title, titles[(level, item.kind == "objective")])
+            add((1, item.title, titles[(level, item.kind == "objective")]))
         if item.kind:
-            text(row, 2, TYPE_EN[item.kind])
+            add((2, TYPE_EN[item.kind], None))
         if item.owner:
-            text(row, 3, item.owner)
-        text(row, 4, item.department or view.department)
+            add((3, item.owner, None))
+        add((4, item.department or view.department, None))
         if item.period_label:
-            text(row, 5, item.period_label)
+            add((5, item.period_label, None))
         score = scores.get(item.id)
         if score is not None:
             if score.rolled is not None:
-                number(row, 6, score.rolled, pct)
+                add((6, score.rolled, pct))
             if score.status:
-                text(row, 7, score.status, status_f.get(score.status))
+                add((7, score.status, status_f.get(score.status)))
         found = book.problems_of(item)
         if found:
             if budget.take():
                 # The link, then the count over it: the cell stays a number and clickable.
                 url(row, 8, link("Problems", book.problem_at[found[0]]), link_f)
-            number(row, 8, len(found), link_f)
+            add((8, len(found), link_f))
         if view.state != FRESH:
-            text(row, 9, view.stale_note, stale_f)
-        text(row, 10, f"{item.where.workbook}!{item.where.cell()}")
+            add((9, view.stale_note, stale_f))
+        add((10, f"{item.where.workbook}!{item.where.cell()}", None))
         if item.notes:
-            text(row, 11, item.notes)
+            add((11, item.notes, None))
+        put(row, cells)
         row += 1
     if row > FIRST:
         ws.conditional_format(FIRST, 6, row - 1, 6, PROGRESS_BAR)

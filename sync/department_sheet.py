@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xlsxwriter.worksheet import Worksheet
-
 from okr.schema import COLUMNS
 from sync.report import WorkbookView
 from sync.run_store import FRESH
@@ -25,6 +23,8 @@ DEPT_EXTRA = (
     ("Row", 6),
 )
 _COL = {c.key: i for i, c in enumerate(COLUMNS)}
+#: Text columns written as submitted (when not blank).
+TEXT_KEYS = ("parent", "title", "owner", "department", "direction", "unit", "metric", "notes")
 
 
 def write_department(book: Book, w: int, view: WorkbookView) -> None:
@@ -44,67 +44,61 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
     columns = [(c.en, min(c.width, 40)) for c in COLUMNS] + list(DEPT_EXTRA)
     title = f"{view.department} ({view.name})"
     ws = book.add_sheet(book.sheets[w], title, note, columns, stale=view.state != FRESH, up=True)
-    text, number, url = ws.write_string, ws.write_number, ws.write_url
+    url, put = ws.write_url, ws.write_cells
     c = _COL
     n = len(COLUMNS)
-    pct, num, link_f = f["pct"], f["num"], f["link"]
+    pct, num, link_f, stale_f = f["pct"], f["num"], f["link"], f["stale"]
     status_f = {s: f[s] for s in STATUS_COLOURS}
+    texts = [(c[key], key) for key in TEXT_KEYS] + [(c["period"], "period_label")]
+    numbers = [(c[key], key) for key in ("baseline", "target", "weight")]
     budget = LinkBudget()
     row = FIRST
     for index in book.rows_of[w]:
         item = r.items[index]
-        score = r.scores.get(item.id)
+        cells: list = []
+        add = cells.append
         up = book.company_row.get(index)
         if up is not None and item.id and budget.take():  # the ID leads back up to Company
             url(row, c["id"], link("Company", up), link_f, item.id)
         elif item.id:
-            text(row, c["id"], item.id)
-        for key in ("parent", "title", "owner", "department", "unit", "metric", "notes"):
+            add((c["id"], item.id, None))
+        for col, key in texts:
             value = getattr(item, key)
             if value:
-                text(row, c[key], value)
+                add((col, value, None))
         if item.kind:
-            text(row, c["type"], TYPE_EN[item.kind])
-        if item.period_label:
-            text(row, c["period"], item.period_label)
-        if item.direction:
-            text(row, c["direction"], item.direction)
-        for key in ("baseline", "target", "weight"):
+            add((c["type"], TYPE_EN[item.kind], None))
+        for col, key in numbers:
             value = getattr(item, key)
             if value is not None:
-                number(row, c[key], value, num)
-        _write_current(ws, row, c["current"], item.current, num)
+                add((col, value, num))
+        current = item.current
+        if isinstance(current, int | float):
+            add((c["current"], current, num))
+        elif current is not None and current != "":
+            add((c["current"], str(current), None))
         if item.confidence is not None:
-            number(row, c["confidence"], item.confidence, pct)
+            add((c["confidence"], item.confidence, pct))
         if item.metric_state:
             when = f"{item.as_of:%Y-%m-%d %H:%M} " if item.as_of else ""
-            text(row, c["as_of"], f"{when}({item.metric_state})", f["stale"])
+            add((c["as_of"], f"{when}({item.metric_state})", stale_f))
         elif item.as_of is not None:
-            ws.write_datetime(row, c["as_of"], item.as_of, f["datetime"])
+            add((c["as_of"], item.as_of, f["datetime"]))
+        score = r.scores.get(item.id)
         if score is not None:
             if score.progress is not None:
-                number(row, c["progress"], score.progress, pct)
+                add((c["progress"], score.progress, pct))
             if score.status:
-                text(row, c["status"], score.status, status_f.get(score.status))
+                add((c["status"], score.status, status_f.get(score.status)))
             if score.rolled is not None and item.kind == "objective":
-                number(row, n, score.rolled, pct)
+                add((n, score.rolled, pct))
             if score.achievement is not None:
-                number(row, n + 1, score.achievement, pct)
+                add((n + 1, score.achievement, pct))
         found = book.problems_of(item)
         if found:
-            number(row, n + 2, len(found))
+            add((n + 2, len(found), None))
             details = "\n".join(f"{r.problems[p].code}: {r.problems[p].message}" for p in found)
-            text(row, n + 3, details[:32000])
-        number(row, n + 4, item.where.row)
+            add((n + 3, details[:32000], None))
+        add((n + 4, item.where.row, None))
+        put(row, cells)
         row += 1
-
-
-def _write_current(ws: Worksheet, row: int, col: int, value: object, fmt) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        ws.write_boolean(row, col, value)
-    elif isinstance(value, int | float):
-        ws.write_number(row, col, value, fmt)
-    else:
-        ws.write_string(row, col, str(value))

@@ -1,0 +1,81 @@
+"""FastWorksheet writes byte for byte what stock xlsxwriter writes for the same calls."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from sync.fast_sheet import FastWorksheet
+
+
+def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
+    """The same cells, through write_cells (*bulk*) or one write_* call per cell."""
+    bold = wb.add_format({"bold": True})
+    pct = wb.add_format({"num_format": "0%"})
+    ws.set_column(2, 2, 12, wb.add_format({"italic": True}))  # a column format
+    ws.set_column(3, 3, 30)  # a width, no format
+    ws.set_row(1, 20, bold)  # a row format applies to cells without their own
+    ws.set_row(40, None, None, {"level": 2, "hidden": True})  # an empty outlined row
+    rows = [
+        [(0, "ID-1", None), (1, "Title & <things>", bold), (2, 0.25, pct), (5, 3, None)],
+        [(0, "  spaced  ", None), (2, "in a formatted row", None), (3, -1.5e-12, None)],
+        [(0, "x" * 20_000, None), (4, True, None), (6, datetime(2026, 11, 30, 8, 15), pct)],
+        [(1, "ctrl\x01char", None), (2, float("nan"), None), (7, "", None), (3, 10**15, bold)],
+        [(0, "多语言 ✓", None), (2, "column-formatted", None), (9, 7, None)],
+    ]
+    for n, cells in enumerate(rows):
+        row = n * 7  # gaps, several 16-row span blocks
+        if bulk and isinstance(ws, FastWorksheet):
+            ws.write_cells(row, cells)
+        else:
+            for col, value, fmt in cells:
+                if isinstance(value, str):
+                    ws.write_string(row, col, value, fmt)
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    ws.write_number(row, col, value, fmt)
+                else:
+                    ws.write(row, col, value, fmt)
+    ws.write_url(50, 0, "internal:'Other'!A1", None, "a link")
+    ws.write_formula(51, 1, "=1+1", None, 2)
+    ws.write_blank(52, 2, None, bold)
+    ws.write_boolean(53, 3, False)
+    ws.write_rich_string(54, 0, "plain ", bold, "bold")
+    ws.write_array_formula(55, 0, 55, 0, "{=SUM(A1:A2*B1:B2)}")
+    ws.write_string(16 * 9 + 3, 30, "far right in a later block")
+
+
+def _sheets(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")}
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+@pytest.mark.parametrize("bulk", [False, True])
+def test_same_bytes_as_stock_xlsxwriter(tmp_path: Path, constant_memory: bool, bulk: bool) -> None:
+    out = {}
+    for cls in (Worksheet, FastWorksheet):
+        path = tmp_path / f"{cls.__name__}.xlsx"
+        options = {"constant_memory": constant_memory, "nan_inf_to_errors": True}
+        with xlsxwriter.Workbook(path, options) as wb:
+            wb.set_properties({"created": datetime(2026, 1, 1)})
+            _fill(wb, wb.add_worksheet("Data", worksheet_class=cls), bulk)
+            other = wb.add_worksheet("Other", worksheet_class=cls)
+            other.write_comment(0, 0, "comments take xlsxwriter's own path")
+            other.write_string(0, 1, "beside a comment")
+            wb.add_worksheet("Empty", worksheet_class=cls)
+        out[cls] = _sheets(path)
+    assert out[FastWorksheet] == out[Worksheet]
+
+
+def test_write_cells_outside_the_sheet_is_ignored_like_write(tmp_path: Path) -> None:
+    with xlsxwriter.Workbook(tmp_path / "edge.xlsx") as wb:
+        ws = wb.add_worksheet(worksheet_class=FastWorksheet)
+        ws.write_cells(0, [(0, "in", None), (20_000, "past the last column", None)])
+        ws.write_cells(1, [])
+        assert ws.table[0] == {0: ws.table[0][0]}
+        assert ws.dim_colmax == 0
