@@ -19,7 +19,7 @@ import xlsxwriter
 from okr.model import Item
 from sync import company_sheets
 from sync.department_sheet import write_department
-from sync.fast_sheet import FastWorksheet
+from sync.fast_sheet import FastWorksheet, InternalLink
 from sync.report import Report, WorkbookView
 from sync.run_store import FRESH
 from sync.sheet_style import (
@@ -78,7 +78,7 @@ class Book:
         self.problem_order = company_sheets.problem_order(report)
         self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}
 
-    def item_link(self, index: int) -> str | None:
+    def item_link(self, index: int) -> InternalLink | None:
         """Internal link to an item's row in its department sheet."""
         sheet = self.sheets[self.report.owner[index]]
         return link(sheet, self.dept_row[index]) if sheet else None
@@ -127,11 +127,12 @@ class Book:
             ws.write_string(row, c, title, self.f["header"])
 
     def link_or_text(
-        self, ws: FastWorksheet, row: int, col: int, target: str | None, text: str
+        self, ws: FastWorksheet, row: int, col: int, target: InternalLink | None, text: str
     ) -> None:
         """*text* as a link to *target*, or as plain text when there is no target."""
         if target:
-            ws.write_url(row, col, target, self.f["link"], text)
+            target.text = text
+            ws.write_url(row, col, target, self.f["link"])
         else:
             ws.write_string(row, col, text)
 
@@ -164,7 +165,6 @@ COMPANY_COLUMNS = (
     ("Status", 11),
     ("Problems", 9),
     ("Workbook state", 16),
-    ("Source", 22),
     ("Notes", 50),
 )
 UNALIGNED_TITLE = "Aligned to nothing that exists yet: pilots, proposals, broken parents"
@@ -211,10 +211,9 @@ def write_company(book: Book) -> None:
         cells: list = []
         add = cells.append
         target = book.item_link(node.index)
-        if target and budget.take():
-            url(row, 0, target, link_f, item.id or "(no ID)")
-        else:
-            add((0, item.id or "(no ID)", None))
+        book.link_or_text(
+            ws, row, 0, target if target and budget.take() else None, item.id or "(no ID)"
+        )
         if item.title:
             add((1, item.title, titles[(level, item.kind == "objective")]))
         if item.kind:
@@ -238,9 +237,8 @@ def write_company(book: Book) -> None:
             add((8, len(found), link_f))
         if view.state != FRESH:
             add((9, view.stale_note, stale_f))
-        add((10, f"{item.where.workbook}!{item.where.cell()}", None))
         if item.notes:
-            add((11, item.notes, None))
+            add((10, item.notes, None))
         put(row, cells)
         row += 1
     if row > FIRST:

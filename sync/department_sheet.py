@@ -59,7 +59,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
         add = cells.append
         up = book.company_row.get(index)
         if up is not None and item.id and budget.take():  # the ID leads back up to Company
-            url(row, c["id"], link("Company", up), link_f, item.id)
+            url(row, c["id"], link("Company", up, text=item.id), link_f)
         elif item.id:
             add((c["id"], item.id, None))
         for col, key in texts:

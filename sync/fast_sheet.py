@@ -1,39 +1,48 @@
-"""An xlsxwriter worksheet that serialises its cells faster, byte for byte the same.
+"""An xlsxwriter worksheet that writes rows faster, byte for byte the same.
 
 The company workbook holds every row twice (the Company tree and the
-department sheet), so xlsxwriter's per-cell serialiser is the largest single
-cost of a run. ``FastWorksheet`` adds ``write_cells`` (a row of strings and
-numbers in one call) and replaces the two loops that run once per cell when
-the file is written (``_calculate_spans`` and ``_write_rows``) for the cell
-types written in bulk (shared strings and numbers); every other cell, and
-constant-memory mode, is handed back to xlsxwriter. These are private
-methods, so the supported xlsxwriter versions are pinned and
-``tests/test_fast_sheet.py`` compares the output with stock xlsxwriter's.
+department sheet), so xlsxwriter's per-cell work is the largest single cost
+of a run. ``FastWorksheet`` adds ``write_cells`` (a row of strings and
+numbers in one call) and replaces the loops that serialise cells, in both
+xlsxwriter modes (``_write_rows`` with ``_calculate_spans``, and
+``_write_single_row`` in constant-memory mode), for the cells written in
+bulk: plain strings and numbers. Every other cell, and sheets with comments,
+go through xlsxwriter's own code. ``InternalLink`` is a link within the
+workbook built without parsing a URL string (a run has one per row). These
+lean on xlsxwriter's private parts, so the supported xlsxwriter versions are
+pinned and ``tests/test_fast_sheet.py`` compares the output with stock
+xlsxwriter's in both modes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from math import isfinite
 
 from xlsxwriter.format import Format
+from xlsxwriter.url import Url, UrlTypes
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import (
     CellDatetimeTuple,
     CellNumberTuple,
     CellStringTuple,
+    RowInfo,
     Worksheet,
 )
 
 _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
+#: What makes an inline string need xlsxwriter's escaping: XML specials, control
+#: characters, text that looks like an _xHHHH_ escape, edge whitespace.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 
 Cells = Sequence[tuple[int, object, Format | None]]
 
 
 class FastWorksheet(Worksheet):
-    """``xlsxwriter`` worksheet with a faster writer for shared-string and number cells."""
+    """``xlsxwriter`` worksheet with a faster writer for string and number cells."""
 
     def write_cells(self, row: int, cells: Cells) -> None:
         """Write *cells*, ``(column, value, format)`` triples, on *row*.
@@ -45,20 +54,19 @@ class FastWorksheet(Worksheet):
         if not cells:
             return
         cols = [c for c, _, _ in cells]
-        if (
-            self.constant_memory
-            or self._check_dimensions(row, min(cols))
-            or self._check_dimensions(row, max(cols))
-        ):
-            for col, value, fmt in cells:
+        if self._check_dimensions(row, min(cols)) or self._check_dimensions(row, max(cols)):
+            for col, value, fmt in cells:  # out of the sheet, or a row already flushed
                 self._write_one(row, col, value, fmt)
             return
+        inline = self.constant_memory
+        if inline and row > self.previous_row:
+            self._write_single_row(row)
         target = self.table[row]
         shared = self.str_table._get_shared_string_index
         for col, value, fmt in cells:
             kind = value.__class__
             if kind is str and len(value) <= _SHORT:
-                target[col] = CellStringTuple(shared(value), fmt)
+                target[col] = CellStringTuple(value if inline else shared(value), fmt)
             elif kind is int or (kind is float and isfinite(value)):
                 target[col] = CellNumberTuple(value, fmt)
             else:
@@ -75,7 +83,7 @@ class FastWorksheet(Worksheet):
 
     def _calculate_spans(self) -> None:
         # Same result as xlsxwriter's: the first:last used column of each 16-row block.
-        if self.constant_memory or self.comments or self.dim_rowmin is None:
+        if self.comments or self.dim_rowmin is None:
             super()._calculate_spans()
             return
         blocks: dict[int, tuple[int, int]] = {}
@@ -90,51 +98,99 @@ class FastWorksheet(Worksheet):
         self.row_spans = {block: f"{lo + 1}:{hi + 1}" for block, (lo, hi) in blocks.items()}
 
     def _write_rows(self) -> None:
-        if self.constant_memory or self.comments:
+        if self.comments:
             super()._write_rows()
             return
         self._calculate_spans()
-        write = self.fh.write
         table, row_info, spans = self.table, self.row_info, self.row_spans
-        width = (self.dim_colmax or 0) + 1
-        names = [xl_col_to_name(c) for c in range(width)]
-        col_styles = [self._column_style(c) for c in range(width)]
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = table.get(row)
             info = row_info.get(row)
-            if not cells:
-                if info is not None:
-                    self._write_empty_row(row, spans.get(row // 16), info)
+            if cells:
+                self._emit_row(row, cells, info, spans.get(row // 16))
+            elif info is not None:
+                self._write_empty_row(row, spans.get(row // 16), info)
+
+    def _write_single_row(self, current_row_num: int = 0) -> None:
+        # Constant-memory mode: flush the previous row (no spans: they are optional).
+        if self.comments:
+            super()._write_single_row(current_row_num)
+            return
+        row, self.previous_row = self.previous_row, current_row_num
+        cells = self.table.get(row)
+        info = self.row_info.get(row)
+        if cells:
+            self._emit_row(row, cells, info, None)
+        elif info is not None:
+            self._write_empty_row(row, None, info)
+        self.table.clear()
+
+    def _emit_row(self, row: int, cells: dict, info: RowInfo | None, span: str | None) -> None:
+        """Write one ``<row>`` with its cells, as xlsxwriter would."""
+        self._write_row(row, span, info)
+        write = self.fh.write
+        number = str(row + 1)
+        row_style = f' s="{info.row_format._get_xf_index()}"' if info and info.row_format else None
+        inline = self.constant_memory
+        parts = []
+        for col in sorted(cells):
+            cell = cells[col]
+            kind = cell.__class__
+            if kind is CellStringTuple:
+                text = cell.string
+                if not inline:
+                    end = f' t="s"><v>{text}</v></c>'
+                elif _NOT_PLAIN.search(text) is None:
+                    end = f' t="inlineStr"><is><t>{text}</t></is></c>'
+                else:
+                    end = None
+            elif kind in _NUMBERS:
+                end = f"><v>{cell.number:.16G}</v></c>"
+            else:
+                end = None
+            if end is None:  # any other cell: xlsxwriter's own writer, in order
+                write("".join(parts))
+                parts = []
+                self._write_cell(row, col, cell)
                 continue
-            self._write_row(row, spans.get(row // 16), info)
-            number = str(row + 1)
-            row_style = (
-                f' s="{info.row_format._get_xf_index()}"' if info and info.row_format else None
-            )
-            parts = []
-            for col in sorted(cells):
-                cell = cells[col]
-                kind = cell.__class__
-                if kind is CellStringTuple:
-                    end = f' t="s"><v>{cell.string}</v></c>'
-                elif kind in _NUMBERS:
-                    end = f"><v>{cell.number:.16G}</v></c>"
-                else:
-                    write("".join(parts))
-                    parts = []
-                    self._write_cell(row, col, cell)
-                    continue
-                fmt = cell.format
-                if fmt:
-                    style = f' s="{fmt._get_xf_index()}"'
-                else:
-                    style = row_style if row_style is not None else col_styles[col]
-                parts.append(f'<c r="{names[col]}{number}"{style}{end}')
-            parts.append("</row>")
-            write("".join(parts))
+            fmt = cell.format
+            if fmt:
+                style = f' s="{fmt._get_xf_index()}"'
+            elif row_style is not None:
+                style = row_style
+            else:
+                style = self._column_style(col)
+            parts.append(f'<c r="{_name(col)}{number}"{style}{end}')
+        parts.append("</row>")
+        write("".join(parts))
 
     def _column_style(self, col: int) -> str:
         info = self.col_info.get(col)
         if info is not None and info.column_format is not None:
             return f' s="{info.column_format._get_xf_index()}"'
         return ""
+
+
+_NAMES: list[str] = []
+
+
+def _name(col: int) -> str:
+    """Column letters, cached: ``0 -> A``."""
+    while len(_NAMES) <= col:
+        _NAMES.append(xl_col_to_name(len(_NAMES)))
+    return _NAMES[col]
+
+
+class InternalLink(Url):
+    """A link to a place in this workbook: what ``Url("internal:" + location)`` parses to."""
+
+    def __init__(self, location: str, text: str = "") -> None:
+        """A link to *location* (``'Sheet'!A5``) shown as *text* (default: the location)."""
+        self._link_type = UrlTypes.INTERNAL
+        self._original_url = "internal:" + location
+        self._link = self._anchor = location
+        self._relationship_link = "#" + location
+        self._text = text or location
+        self._tip = ""
+        self._is_object_link = False
+        self._rel_index = 0

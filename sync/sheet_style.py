@@ -8,6 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from okr.schema import TYPE_WORDS
+from sync.fast_sheet import InternalLink
 from sync.report import WorkbookView
 from sync.run_store import FAILED
 from sync.xlsx_styles import STATUS_COLOURS
@@ -43,9 +44,9 @@ def sheet_names(views: Sequence[WorkbookView]) -> list[str]:
     return out
 
 
-def link(sheet: str, row: int, col: str = "A") -> str:
-    """``internal:'Sheet'!A5`` for the 0-based *row* of *sheet*."""
-    return "internal:'" + sheet.replace("'", "''") + f"'!{col}{row + 1}"
+def link(sheet: str, row: int, col: str = "A", text: str = "") -> InternalLink:
+    """A link to ``'Sheet'!A5`` for the 0-based *row* of *sheet*, shown as *text*."""
+    return InternalLink("'" + sheet.replace("'", "''") + f"'!{col}{row + 1}", text)
 
 
 class LinkBudget:

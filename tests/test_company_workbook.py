@@ -122,7 +122,7 @@ def test_company_sheet_columns(built):
     assert co["Progress"] == pytest.approx(2.3 / 3)
     assert co["Status"] == "at risk" and co["Problems"] == ""  # blank: none
     assert co["Workbook state"] == ""  # blank: fresh
-    assert co["Source"] == "company.xlsx!A2"
+    assert "Source" not in co  # the ID links to the row; its sheet shows the source row
     assert rows["OPS-O2"]["Problems"] == 1  # unknown parent
     assert rows["EMEA-O1"]["Workbook state"] == "stale since 2026-11-01"
     assert rows["SALES-KR2.1"]["Notes"] == "daily QBRs"

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from sync.fast_sheet import FastWorksheet
+from sync.fast_sheet import FastWorksheet, InternalLink
 
 
 def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
@@ -27,6 +27,8 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
         [(0, "x" * 20_000, None), (4, True, None), (6, datetime(2026, 11, 30, 8, 15), pct)],
         [(1, "ctrl\x01char", None), (2, float("nan"), None), (7, "", None), (3, 10**15, bold)],
         [(0, "多语言 ✓", None), (2, "column-formatted", None), (9, 7, None)],
+        [(0, "line\nbreak", None), (1, "trailing newline\n", None), (2, "_x0041_", None)],
+        [(0, "<r>not rich</r>", None), (1, 'say "hi"', None), (2, "tab\tinside", None)],
     ]
     for n, cells in enumerate(rows):
         row = n * 7  # gaps, several 16-row span blocks
@@ -40,7 +42,11 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
                     ws.write_number(row, col, value, fmt)
                 else:
                     ws.write(row, col, value, fmt)
-    ws.write_url(50, 0, "internal:'Other'!A1", None, "a link")
+    for row, (place, text) in enumerate([("'Other'!A1", "a link"), ("'O''Brien'!B7", None)]):
+        if bulk and isinstance(ws, FastWorksheet):
+            ws.write_url(50 + row * 10, 0, InternalLink(place, text or ""), bold)
+        else:
+            ws.write_url(50 + row * 10, 0, "internal:" + place, bold, text)
     ws.write_formula(51, 1, "=1+1", None, 2)
     ws.write_blank(52, 2, None, bold)
     ws.write_boolean(53, 3, False)
