@@ -66,29 +66,7 @@ def score_all(
         if item.is_objective:
             own[item.id] = weighted_mean((k.weight, own[k.id]) for k in krs[item.id])
 
-    rolled: dict[str, float | None] = {}
-    visiting: set[str] = set()
-
-    def roll(item_id: str) -> float | None:
-        if item_id in rolled:
-            return rolled[item_id]
-        item = by_id[item_id]
-        if not item.is_objective or item_id in visiting:
-            return own.get(item_id)  # a loop: the cascade check reports it
-        visiting.add(item_id)
-        kids = [(c.weight, roll(c.id)) for c in children[item_id]]
-        kids = [(w, p) for w, p in kids if p is not None]
-        mine = [(k.weight, own[k.id]) for k in krs[item_id]]
-        if s.rollup_mode == "krs" or not kids:
-            value = own[item_id]
-        elif s.rollup_mode == "children":
-            value = weighted_mean(kids)
-        else:
-            value = weighted_mean([*mine, *kids])
-        visiting.discard(item_id)
-        rolled[item_id] = value
-        return value
-
+    roll = _Roller(by_id, krs, children, own, s.rollup_mode)
     scores = {}
     for item_id, item in by_id.items():
         value = roll(item_id)
@@ -100,3 +78,39 @@ def score_all(
             status(value, item.period, on, s),
         )
     return scores
+
+
+class _Roller:
+    """Rolled-up progress of each objective, computed once; a loop of parents stops."""
+
+    def __init__(
+        self,
+        by_id: dict[str, Item],
+        krs: dict[str, list[Item]],
+        children: dict[str, list[Item]],
+        own: dict[str, float | None],
+        mode: str,
+    ) -> None:
+        self.by_id, self.krs, self.children, self.own, self.mode = by_id, krs, children, own, mode
+        self.rolled: dict[str, float | None] = {}
+        self.visiting: set[str] = set()
+
+    def __call__(self, item_id: str) -> float | None:
+        if item_id in self.rolled:
+            return self.rolled[item_id]
+        item = self.by_id[item_id]
+        if not item.is_objective or item_id in self.visiting:
+            return self.own.get(item_id)  # a loop: the cascade check reports it
+        self.visiting.add(item_id)
+        kids = [(c.weight, self(c.id)) for c in self.children[item_id]]
+        kids = [(w, p) for w, p in kids if p is not None]
+        mine = [(k.weight, self.own[k.id]) for k in self.krs[item_id]]
+        if self.mode == "krs" or not kids:
+            value = self.own[item_id]
+        elif self.mode == "children":
+            value = weighted_mean(kids)
+        else:
+            value = weighted_mean([*mine, *kids])
+        self.visiting.discard(item_id)
+        self.rolled[item_id] = value
+        return value

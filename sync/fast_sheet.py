@@ -72,6 +72,15 @@ class FastWorksheet(Worksheet):
             else:
                 self._write_one(row, col, value, fmt)
 
+    def _assemble_xml_file(self) -> None:
+        super()._assemble_xml_file()
+        # The cells are in the file now. Free them here: a worksheet and its
+        # workbook refer to each other, so otherwise only the cyclic garbage
+        # collector would reclaim them, long after the run has moved on.
+        self.table.clear()
+        self.hyperlinks.clear()
+        self.row_info.clear()
+
     def _write_one(self, row: int, col: int, value: object, fmt: Format | None) -> None:
         kind = value.__class__
         if kind is str:
