@@ -41,8 +41,8 @@ CONSTANT_MEMORY_ROWS = 150_000
 class Book:
     """The open workbook, its formats, and where every row lands (for links)."""
 
-    def __init__(self, path: Path, report: Report) -> None:
-        """Open *path* for writing and plan every sheet's rows."""
+    def __init__(self, path: Path, report: Report, parts: Path | None = None) -> None:
+        """Open *path* for writing (xlsxwriter's part files in *parts*) and plan every row."""
         self.report = report
         self.wb = xlsxwriter.Workbook(
             str(path),
@@ -54,6 +54,7 @@ class Book:
                 # CONSTANT_MEMORY_ROWS rows, stream rows to disk to bound memory.
                 "constant_memory": len(report.items) > CONSTANT_MEMORY_ROWS,
                 "default_date_format": "yyyy-mm-dd",
+                **({"tmpdir": str(parts)} if parts else {}),
             },
         )
         self.wb.set_properties(
@@ -137,9 +138,13 @@ class Book:
             ws.write_string(row, col, text)
 
 
-def write_company_workbook(report: Report, path: Path) -> Path:
-    """Write the company workbook for *report* to *path* (the caller renames it into place)."""
-    book = Book(Path(path), report)
+def write_company_workbook(report: Report, path: Path, parts: Path | None = None) -> Path:
+    """Write the company workbook for *report* to *path* (the caller renames it into place).
+
+    *parts* is the folder for xlsxwriter's temporary part files (default: the
+    system's temp folder).
+    """
+    book = Book(Path(path), report, parts)
     company_sheets.write_dashboard(book)
     write_company(book)
     company_sheets.write_problems(book)

@@ -141,8 +141,10 @@ class FastWorksheet(Worksheet):
         number = str(row + 1)
         row_style = f' s="{info.row_format._get_xf_index()}"' if info and info.row_format else None
         inline = self.constant_memory
+        order = sorted(cells)
+        names = _names(order[-1])
         parts = []
-        for col in sorted(cells):
+        for col in order:
             cell = cells[col]
             kind = cell.__class__
             if kind is CellStringTuple:
@@ -169,7 +171,7 @@ class FastWorksheet(Worksheet):
                 style = row_style
             else:
                 style = self._column_style(col)
-            parts.append(f'<c r="{_name(col)}{number}"{style}{end}')
+            parts.append(f'<c r="{names[col]}{number}"{style}{end}')
         parts.append("</row>")
         write("".join(parts))
 
@@ -183,11 +185,11 @@ class FastWorksheet(Worksheet):
 _NAMES: list[str] = []
 
 
-def _name(col: int) -> str:
-    """Column letters, cached: ``0 -> A``."""
-    while len(_NAMES) <= col:
+def _names(last: int) -> list[str]:
+    """Column letters up to column *last* at least (``0 -> A``), kept for next time."""
+    while len(_NAMES) <= last:
         _NAMES.append(xl_col_to_name(len(_NAMES)))
-    return _NAMES[col]
+    return _NAMES
 
 
 class InternalLink(Url):

@@ -1,8 +1,11 @@
 """The company workbook on disk: written to a temporary file, renamed into place, dated copies.
 
 The new workbook is written beside the old one as ``.company.xlsx.<pid>.tmp``
-and renamed over it with ``os.replace``, which is atomic: a reader (or a
-killed run) sees the old workbook or the new one, never half of one. Before
+(xlsxwriter's own part files go in the folder ``.company.xlsx.<pid>.parts.tmp``
+beside it, not in the system's temp folder, so a killed run leaves nothing
+that the next run does not clean) and renamed over it with ``os.replace``,
+which is atomic: a reader (or a killed run) sees the old workbook or the new
+one, never half of one. Before
 the rename the old workbook is hard-linked (or copied) into
 ``company-copies/company-YYYY-MM-DD.xlsx``; only the newest ``keep`` copies
 stay.
@@ -36,7 +39,10 @@ def clean_temp(output: Path) -> None:
     """Remove temporary files left by killed runs (call under the run lock)."""
     if output.parent.is_dir():
         for leftover in output.parent.glob(_temp_glob(output)):
-            leftover.unlink(missing_ok=True)
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def write_temp(output: Path, report: Report) -> Path:
@@ -48,13 +54,17 @@ def write_temp(output: Path, report: Report) -> Path:
             f"cannot create the output folder {output.parent}: {exc.strerror}"
         ) from None
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    parts = output.with_name(f".{output.name}.{os.getpid()}.parts.tmp")
     try:
-        write_company_workbook(report, tmp)
+        parts.mkdir(exist_ok=True)
+        write_company_workbook(report, tmp, parts=parts)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
     return tmp
 
 

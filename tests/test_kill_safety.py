@@ -112,7 +112,10 @@ def test_killed_at_a_checkpoint_the_previous_output_and_store_survive(org, store
     assert not [c for c in copies if c.startswith(".")]
 
 
-def test_killed_at_random_moments_of_a_bigger_run(tmp_path, store_url):
+def test_killed_at_random_moments_of_a_bigger_run(tmp_path, store_url, monkeypatch):
+    system_tmp = tmp_path / "system-tmp"  # nothing of a run may land (and stay) there
+    system_tmp.mkdir()
+    monkeypatch.setitem(ENV, "TMPDIR", str(system_tmp))
     folder = tmp_path / "departments"
     make_org(folder, clean_rows())
     for d in range(60):
@@ -141,3 +144,4 @@ def test_killed_at_random_moments_of_a_bigger_run(tmp_path, store_url):
     final = run(tmp_path, "2026-11-30")
     assert final.returncode == 0, final.stderr
     assert not list(output.parent.glob(".*.tmp"))
+    assert not list(system_tmp.iterdir())
