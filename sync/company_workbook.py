@@ -111,7 +111,7 @@ class Book:
         ws = self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
         ws.write_string(0, 0, title, self.f["title"])
         if up:
-            ws.write_url(0, 8, "internal:'Company'!A1", self.f["link"], "↑ Company")
+            ws.write_url(0, 8, link("Company", 0, text="↑ Company"), self.f["link"])
         if note:
             ws.write_string(1, 0, note, self.f["banner" if stale else "note"])
         if columns:

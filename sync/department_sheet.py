@@ -73,8 +73,8 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             if value is not None:
                 add((col, value, num))
         current = item.current
-        if isinstance(current, int | float):
-            add((c["current"], current, num))
+        if isinstance(current, int | float):  # a TRUE/FALSE milestone keeps no number format
+            add((c["current"], current, None if isinstance(current, bool) else num))
         elif current is not None and current != "":
             add((c["current"], str(current), None))
         if item.confidence is not None:

@@ -113,12 +113,7 @@ class FastWorksheet(Worksheet):
         self._calculate_spans()
         table, row_info, spans = self.table, self.row_info, self.row_spans
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):
-            cells = table.get(row)
-            info = row_info.get(row)
-            if cells:
-                self._emit_row(row, cells, info, spans.get(row // 16))
-            elif info is not None:
-                self._write_empty_row(row, spans.get(row // 16), info)
+            self._emit_row(row, table.get(row), row_info.get(row), spans.get(row // 16))
 
     def _write_single_row(self, current_row_num: int = 0) -> None:
         # Constant-memory mode: flush the previous row (no spans: they are optional).
@@ -126,16 +121,17 @@ class FastWorksheet(Worksheet):
             super()._write_single_row(current_row_num)
             return
         row, self.previous_row = self.previous_row, current_row_num
-        cells = self.table.get(row)
-        info = self.row_info.get(row)
-        if cells:
-            self._emit_row(row, cells, info, None)
-        elif info is not None:
-            self._write_empty_row(row, None, info)
+        self._emit_row(row, self.table.get(row), self.row_info.get(row), None)
         self.table.clear()
 
-    def _emit_row(self, row: int, cells: dict, info: RowInfo | None, span: str | None) -> None:
-        """Write one ``<row>`` with its cells, as xlsxwriter would."""
+    def _emit_row(
+        self, row: int, cells: dict | None, info: RowInfo | None, span: str | None
+    ) -> None:
+        """Write one ``<row>`` with its cells, as xlsxwriter would; nothing for an unused row."""
+        if not cells:
+            if info is not None:  # formatting or outline level only
+                self._write_empty_row(row, span, info)
+            return
         self._write_row(row, span, info)
         write = self.fh.write
         number = str(row + 1)
