@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import department_rows, fill_template, measure  # noqa: E402
-from sync.check_cmd import check_workbooks  # noqa: E402
-from sync.template import build_template  # noqa: E402
+from sync.cli.check import check_workbooks  # noqa: E402
+from sync.xlsx.template import build_template  # noqa: E402
 
 
 def floor(files: list[Path]) -> None:

@@ -85,7 +85,7 @@ def _build_one(args: tuple[str, str, int, int]) -> str:
 
 def build(folder: Path, workbooks: int, rows: int) -> list[Path]:
     """The department workbooks (and company.xlsx), built once and reused."""
-    from sync.template import build_template
+    from sync.xlsx.template import build_template
 
     folder.mkdir(parents=True, exist_ok=True)
     template = folder.parent / "template.xlsx"
@@ -208,7 +208,8 @@ def once(folder: Path, files: list[Path], store_url: str) -> tuple[Run, Run, Run
 
 def _empty_store(url: str) -> None:
     """Drop every table of the store at *url*, so each repetition starts fresh."""
-    from sync.store import make_engine, metadata
+    from sync.store.engine import make_engine
+    from sync.store.schema import metadata
 
     engine = make_engine(url)
     try:

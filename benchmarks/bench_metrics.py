@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import department_rows, fill_template, measure  # noqa: E402
 from sync.config import parse_config  # noqa: E402
-from sync.metrics import DEFAULT_WORKERS  # noqa: E402
-from sync.refresh import refresh  # noqa: E402
-from sync.template import build_template  # noqa: E402
+from sync.metrics.measure import DEFAULT_WORKERS  # noqa: E402
+from sync.metrics.refresh import refresh  # noqa: E402
+from sync.xlsx.template import build_template  # noqa: E402
 
 CONNECTIONS = ("kpi_a", "kpi_b", "crm_a", "crm_b")
 

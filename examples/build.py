@@ -2,7 +2,7 @@
 
     python -m examples.build [--out DIR] [--with-metrics]
 
-Each workbook starts as the real template (``sync.template.build_template``),
+Each workbook starts as the real template (``sync.xlsx.template.build_template``),
 so it carries the same formulas, dropdowns, guide and lists a department head
 gets; the builder then types the content into the input cells only, as a
 person would: Progress and Status formulas and the hidden helper columns are
@@ -33,8 +33,8 @@ from okr.schema import (
     column_for_header,
     normalise,
 )
-from sync.atomic import write_atomic
-from sync.template import build_template
+from sync.xlsx.atomic import write_atomic
+from sync.xlsx.template import build_template
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "org"
 #: Columns the builder types into; Progress, Status (formulas) and As of (the

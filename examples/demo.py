@@ -44,7 +44,7 @@ from examples.okr_toml import write_demo_config
 from okr.reading import find_header
 from sync.cli import EXIT_DATA, EXIT_OK
 from sync.cli import main as okr
-from sync.workbook import read_workbook
+from sync.xlsx.reading import read_workbook
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "demo"
 _MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}

@@ -7,8 +7,6 @@ written as ``${ENV_VAR}`` and resolved only when a connection is opened.
 
 from __future__ import annotations
 
-import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +16,6 @@ from okr.settings import Settings
 from sync.errors import ConfigError
 
 CONFIG_NAME = "okr.toml"
-ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOP_KEYS = {"organisation", "store", "sources", "output", "settings", "connections", "metrics"}
 
 
@@ -133,27 +130,4 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: [{key}] must be a table")
-    return value
-
-
-def resolve_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
-    """Replace ``${VAR}`` references in strings (recursively) with environment values.
-
-    A missing variable raises ``ConfigError`` naming it, so a secret is never
-    silently empty.
-    """
-    env = os.environ if env is None else env
-    if isinstance(value, str):
-
-        def sub(m: re.Match[str]) -> str:
-            name = m.group(1)
-            if name not in env:
-                raise ConfigError(f"environment variable {name} is not set: export it first")
-            return env[name]
-
-        return ENV_REF.sub(sub, value)
-    if isinstance(value, dict):
-        return {k: resolve_secrets(v, env) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve_secrets(v, env) for v in value]
     return value

@@ -12,11 +12,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import insert
 
-from sync.consolidate import consolidate
-from sync.report import WorkbookView
-from sync.run_store import FAILED, FRESH, STALE
-from sync.sheet_style import sheet_names
-from sync.store import open_store
+from sync.company.report import WorkbookView
+from sync.company.style import sheet_names
+from sync.consolidate.run import consolidate
+from sync.run_records import FAILED, FRESH, STALE
+from sync.store.engine import open_store
 from tests.libreoffice import recalculate, require_libreoffice
 from tests.okrdata import kr, obj
 from tests.orgbuild import make_org, org_rows, workspace, write_workbook
@@ -55,7 +55,7 @@ def built(tmp_path_factory):
     ws = workspace(root, url)
     consolidate(ws, as_of=D1)
     engine = open_store(url)
-    from sync.metric_store import metric_values
+    from sync.store.schema import metric_values
 
     with engine.begin() as conn:
         conn.execute(

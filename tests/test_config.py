@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from okr.settings import Settings
-from sync.config import load_config, resolve_secrets
+from sync.config import load_config
 from sync.errors import ConfigError
+from sync.secrets import resolve_secrets
 
 GOOD = """
 [organisation]

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from sync.config import parse_config
-from sync.connectors import ConnectionFailure, MetricError
-from sync.connectors.file import from_settings
 from sync.errors import ConfigError
-from sync.metrics import MetricDef, load_registry
+from sync.metrics.connectors import ConnectionFailure, MetricError
+from sync.metrics.connectors.file import from_settings
+from sync.metrics.registry import MetricDef, load_registry
 from tests.conftest import DATA
 
 EXPORTS = DATA / "metrics"

@@ -18,9 +18,10 @@ import pytest
 import requests
 
 from okr.periods import parse_period
-from sync.connectors import ConnectionFailure, ConnectorSet, MetricError
-from sync.connectors.http import HttpConnector, parse_path, pick
-from sync.metrics import ConnectionDef, MetricDef, evaluate, measure_all
+from sync.metrics.connectors import ConnectionFailure, ConnectorSet, MetricError
+from sync.metrics.connectors.http import HttpConnector, parse_path, pick
+from sync.metrics.measure import evaluate, measure_all
+from sync.metrics.registry import ConnectionDef, MetricDef
 
 Q4 = (date(2026, 10, 1), date(2026, 11, 27))
 Q = parse_period("2026-Q4")

@@ -18,9 +18,9 @@ from datetime import date
 import pytest
 import requests
 
-from sync.connectors import ConnectionFailure, MetricError
-from sync.connectors.salesforce import SalesforceConnector, client, soql
-from sync.metrics import MetricDef
+from sync.metrics.connectors import ConnectionFailure, MetricError
+from sync.metrics.connectors.salesforce import SalesforceConnector, client, soql
+from sync.metrics.registry import MetricDef
 from tests.test_connector_http import Server
 
 API = "/services/data/v59.0"

@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, text
 
 from okr.periods import parse_period
 from sync.config import parse_config
-from sync.connectors import ConnectionFailure, ConnectorSet, MetricError
-from sync.connectors.sql import from_settings
-from sync.metrics import ConnectionDef, MetricDef, evaluate, load_registry
+from sync.metrics.connectors import ConnectionFailure, ConnectorSet, MetricError
+from sync.metrics.connectors.sql import from_settings
+from sync.metrics.measure import evaluate
+from sync.metrics.registry import ConnectionDef, MetricDef, load_registry
 
 Q4 = (date(2026, 10, 1), date(2026, 12, 31))
 ROWS = [("2026-09-30", 100.0), ("2026-10-01", 1.5), ("2026-11-15", 2.5), ("2027-01-01", 9.0)]

@@ -10,12 +10,13 @@ import pytest
 from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
-from sync import run_history
 from sync.cli import cli
-from sync.consolidate import consolidate
-from sync.run_store import FAILED, FRESH, STALE
-from sync.sources import FolderSource, SourceRead, parse
-from sync.store import open_store
+from sync.consolidate.run import consolidate
+from sync.run_records import FAILED, FRESH, STALE
+from sync.sources.base import SourceRead, parse
+from sync.sources.folder import FolderSource
+from sync.store import history as run_history
+from sync.store.engine import open_store
 from tests.conftest import DATA
 from tests.okrdata import kr, obj
 from tests.orgbuild import clean_rows, make_org, org_rows, workspace, write_config, write_workbook
@@ -350,5 +351,5 @@ def test_progress_is_reported_per_workbook_and_nothing_printed(org, capsys):
     consolidate(org, as_of=D1, progress=lambda *a: calls.append(a))
     assert ("read departments", 4, 4) in calls
     assert [c[0] for c in calls][-4:] == ["check", "check", "write", "write"]
-    consolidate(org, as_of=D2, quiet=False)  # stderr is not a terminal here: no bar
+    consolidate(org, as_of=D2)
     assert capsys.readouterr() == ("", "")

@@ -15,7 +15,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def _commands(group: click.Group, prefix: str = "okr") -> list[str]:
     out = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
         out.append(f"{prefix} {name}")
         if isinstance(cmd, click.Group):
             out += _commands(cmd, f"{prefix} {name}")

@@ -19,8 +19,8 @@ from okr.periods import parse_period
 from okr.reading import Table, read_table
 from okr.schema import COLUMNS, SHEET, column_for_header, header_texts
 from okr.scoring import progress
-from sync.check_cmd import check_workbooks
-from sync.template import build_template
+from sync.cli.check import check_workbooks
+from sync.xlsx.template import build_template
 from tests.libreoffice import libreoffice, recalculate  # noqa: F401 - fixture
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

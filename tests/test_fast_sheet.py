@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from sync.fast_sheet import FastWorksheet, InternalLink
+from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 
 
 def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:

@@ -20,9 +20,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from sync import run_history, run_store
-from sync.consolidate import CHECKPOINTS, KILL_ENV
-from sync.store import open_store, sqlite_path
+from sync.consolidate.run import CHECKPOINTS, KILL_ENV
+from sync.store import history as run_history
+from sync.store import schema
+from sync.store.engine import open_store, sqlite_path
 from tests.conftest import ROOT
 from tests.okrdata import kr, obj
 from tests.orgbuild import clean_rows, make_org, write_config, write_workbook
@@ -65,11 +66,11 @@ def store_state(url: str) -> list[tuple[str, int, int]]:
             for r in run_history.list_runs(engine):
                 nodes = conn.execute(
                     select(func.count())
-                    .select_from(run_store.run_nodes)
-                    .where(run_store.run_nodes.c.run_id == r.id)
+                    .select_from(schema.run_nodes)
+                    .where(schema.run_nodes.c.run_id == r.id)
                 ).scalar_one()
                 rows = conn.execute(
-                    select(run_store.runs.c.rows).where(run_store.runs.c.id == r.id)
+                    select(schema.runs.c.rows).where(schema.runs.c.id == r.id)
                 ).scalar_one()
                 out.append((r.as_of.isoformat(), rows, nodes))
         return out

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from sync.errors import LockedError
-from sync.lock import lock_file, lock_key, run_lock
+from sync.store.lock import lock_file, lock_key, run_lock
 from tests.conftest import ROOT
 from tests.orgbuild import clean_rows, make_org, write_config
 
 HOLD = """
 import sys, time
-from sync.lock import run_lock
+from sync.store.lock import run_lock
 with run_lock(sys.argv[1], timeout=float(sys.argv[3])):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -147,8 +147,8 @@ def test_two_consolidations_started_together_run_one_after_the_other(tmp_path, s
     ]
     outs = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    from sync import run_history
-    from sync.store import open_store
+    from sync.store import history as run_history
+    from sync.store.engine import open_store
 
     engine = open_store(store_url)
     try:

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import pytest
 
-from sync.metric_store import history, latest, latest_all, record
-from sync.metrics import Outcome
-from sync.store import open_store
+from sync.metrics.measure import Outcome
+from sync.store.engine import open_store
+from sync.store.metrics import history, latest, latest_all, record
 
 START, END = date(2026, 10, 1), date(2026, 11, 24)
 

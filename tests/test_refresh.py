@@ -18,13 +18,13 @@ from okr.rollup import score_all
 from okr.schema import COLUMNS, KEYS, LETTER, SHEET, header_texts
 from sync.config import Workspace, load_config, parse_config
 from sync.errors import InputError
-from sync.metric_store import latest
-from sync.metrics import load_registry
-from sync.refresh import refresh
-from sync.safe_values import write_value
-from sync.store import open_store
-from sync.workbook import read_workbook
-from sync.workbook_fill import failure_text, save_in_place
+from sync.metrics.refresh import refresh
+from sync.metrics.registry import load_registry
+from sync.store.engine import open_store
+from sync.store.metrics import latest
+from sync.xlsx.fill import failure_text, save_in_place
+from sync.xlsx.reading import read_workbook
+from sync.xlsx.safe_values import write_value
 from tests.conftest import ROOT
 from tests.libreoffice import libreoffice, recalculate  # noqa: F401 (a fixture)
 

@@ -26,7 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from okr.rollup import score_all
 from okr.settings import Settings
-from sync.consolidate import consolidate
+from sync.consolidate.run import consolidate
 from tests.okrdata import kr, obj, table
 from tests.orgbuild import make_org, org_rows, workspace
 

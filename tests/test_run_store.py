@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from okr.problems import make_problem
-from sync import run_history, run_store
-from sync.run_history import last_good, list_runs, objective_history, previous_run, snapshots
-from sync.run_store import FRESH, STALE, NodeRecord, RunRecord, SourceState, record_run
-from sync.sources import content_hash
-from sync.store import open_store
+from sync.run_records import FRESH, STALE, NodeRecord, RunRecord, SourceState
+from sync.sources.base import content_hash
+from sync.store import history as run_history
+from sync.store import schema
+from sync.store.engine import open_store
+from sync.store.history import last_good, list_runs, objective_history, previous_run, snapshots
+from sync.store.runs import record_run
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def test_a_run_is_recorded_with_its_sources_nodes_and_problems(engine):
     assert snaps["S-O1"].progress == 0.5 and snaps["S-O1"].notes == "call"
     states = run_history.run_sources_of(engine, run_id)
     assert states[0].state == FRESH and states[0].digest == digest
-    assert count(engine, run_store.run_problems) == 1
+    assert count(engine, schema.run_problems) == 1
     assert previous_run(engine, date(2026, 11, 1)) is None
 
 
@@ -78,7 +80,7 @@ def test_rerunning_a_date_replaces_that_run(engine):
     record_run(engine, run(date(2026, 11, 1), nodes=[node("A", 0.1)]))
     second = record_run(engine, run(date(2026, 11, 1), nodes=[node("A", 0.2), node("B", 0.3)]))
     assert [r.id for r in list_runs(engine)] == [second]
-    assert count(engine, run_store.run_nodes) == 2
+    assert count(engine, schema.run_nodes) == 2
     assert snapshots(engine, second)["A"].progress == 0.2
 
 
@@ -143,7 +145,7 @@ def test_a_failed_transaction_leaves_nothing(engine):
             run(date(2026, 11, 1), nodes=[node("A", 0.1)], versions=[("a.xlsx", "d" * 64, b"x")]),
             before_commit=boom,
         )
-    for table in (run_store.runs, run_store.run_nodes, run_store.source_versions):
+    for table in (schema.runs, schema.run_nodes, schema.source_versions):
         assert count(engine, table) == 0
 
 

@@ -29,8 +29,8 @@ from okr.schema import (
 from okr.scoring import progress, weighted_mean
 from sync.cli import main
 from sync.errors import InputError
-from sync.template import DEFAULT_YEARS, build_template
-from sync.template_formulas import HELPER_LETTER, LAST_ROW
+from sync.xlsx.formulas import HELPER_LETTER, LAST_ROW
+from sync.xlsx.template import DEFAULT_YEARS, build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "okr_template.xlsx"

@@ -20,7 +20,7 @@ from okr.reading import read_table
 from okr.schema import KEYS, LETTER, SHEET, STATUS_INDEX, normalise
 from okr.scoring import progress, weighted_mean
 from okr.status import status
-from sync.template import DEFAULT_YEARS, build_template
+from sync.xlsx.template import DEFAULT_YEARS, build_template
 from tests.libreoffice import libreoffice, recalculate  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]

@@ -7,6 +7,7 @@ or unreadable input. Never a traceback.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -16,10 +17,42 @@ from sync.errors import LockedError, OkrError
 EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 
 
+#: Every command: name -> ("module:attribute", one-line help). Commands are
+#: imported only when run, so ``okr --help`` loads none of their libraries.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("sync.cli.check:check", "Check OKR workbooks together: cascade, targets, owners."),
+    "consolidate": (
+        "sync.cli.consolidate:consolidate",
+        "Merge every department workbook into one aligned company workbook.",
+    ),
+    "metrics": ("sync.cli.metrics:metrics", "Live key-result values from ERP, HRIS and CRM."),
+    "schedule": ("sync.cli.schedule:schedule", "Print a crontab line and systemd units."),
+    "template": ("sync.cli.template:template", "Write a blank OKR workbook for a department."),
+}
+
+
 class _Group(click.Group):
-    """A click group that turns our errors into one line and an exit code."""
+    """The ``okr`` group: commands loaded lazily, our errors turned into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, sorted."""
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the command *cmd_name*, or None when there is none."""
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        module, _, attr = found[0].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their one-line help, without importing them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
+        """Run the command; our errors become ``okr: <message>`` and an exit code."""
         try:
             return super().invoke(ctx)
         except LockedError as exc:
@@ -37,23 +70,6 @@ class _Group(click.Group):
 @click.version_option(package_name="okr-sheets")
 def cli() -> None:
     """okr-sheets: OKRs that live in the spreadsheets people already use."""
-
-
-# Commands register here, one line each.
-from sync.check_cmd import check  # noqa: E402
-
-cli.add_command(check)
-# (more commands register below)
-from sync.metrics_cmd import metrics  # noqa: E402
-
-cli.add_command(metrics)
-from sync.consolidate_cmd import consolidate, schedule  # noqa: E402
-
-cli.add_command(consolidate)
-cli.add_command(schedule)
-from sync.template import template  # noqa: E402
-
-cli.add_command(template)
 
 
 def main(argv: list[str] | None = None) -> int:

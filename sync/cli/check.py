@@ -16,12 +16,12 @@ from okr.model import Item
 from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort_key
 from okr.reading import Table
 from okr.settings import Settings
-from sync.cli_options import as_of_option, config_option, format_option
+from sync.cli.options import as_of_option, config_option, format_option
 from sync.config import load_config
 from sync.errors import InputError
-from sync.metrics import load_registry
-from sync.sources import FolderSource
-from sync.workbook import read_workbook
+from sync.metrics.registry import load_registry
+from sync.sources.folder import FolderSource
+from sync.xlsx.reading import read_workbook
 
 
 @dataclass

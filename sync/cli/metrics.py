@@ -9,18 +9,12 @@ from pathlib import Path
 import click
 
 from okr.periods import parse_period
-from sync.cli_options import as_of_option, config_option, format_option
+from sync.cli.options import as_of_option, config_option, format_option
 from sync.config import CONFIG_NAME, Workspace, load_config
-from sync.connectors import ConnectorSet
 from sync.errors import InputError, ServiceError
-from sync.metrics import (
-    DEFAULT_WORKERS,
-    Outcome,
-    default_period,
-    evaluate,
-    load_connections,
-    load_registry,
-)
+from sync.metrics.connectors import ConnectorSet
+from sync.metrics.measure import DEFAULT_WORKERS, Outcome, default_period, evaluate
+from sync.metrics.registry import load_connections, load_registry
 
 _CONFIG = config_option("Workspace file with [connections] and [metrics]")
 _AS_OF = as_of_option("Measure as if today were this date")
@@ -169,7 +163,7 @@ def refresh_metrics(
 
     Example: okr metrics refresh --config okr.toml departments/
     """
-    from sync.refresh import refresh
+    from sync.metrics.refresh import refresh
 
     ws = _load(config)
     kwargs = {}

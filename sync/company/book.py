@@ -17,22 +17,16 @@ from pathlib import Path
 import xlsxwriter
 
 from okr.model import Item
-from sync import company_sheets
-from sync.department_sheet import write_department
-from sync.fast_sheet import FastWorksheet, InternalLink
-from sync.report import Report, WorkbookView
-from sync.run_store import FRESH
-from sync.sheet_style import (
-    FIRST,
-    HEADER,
-    TYPE_EN,
-    LinkBudget,
-    formats,
-    link,
-    sheet_names,
-)
-from sync.trend_sheet import write_trend
-from sync.xlsx_styles import PROGRESS_BAR, STATUS_COLOURS
+from sync.company.changes import write_changes
+from sync.company.dashboard import write_dashboard
+from sync.company.department import write_department
+from sync.company.metrics import write_metrics
+from sync.company.problems import problem_order, write_problems
+from sync.company.report import Report, WorkbookView
+from sync.company.style import FIRST, HEADER, formats, link, sheet_names
+from sync.company.tree import write_company
+from sync.company.trend import write_trend
+from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 
 #: Above this many rows the workbook is written in constant-memory mode (slower, lean).
 CONSTANT_MEMORY_ROWS = 150_000
@@ -76,7 +70,7 @@ class Book:
         #: item index -> 0-based row in Company
         self.company_row = {n.index: FIRST + r for r, n in enumerate(report.tree.nodes)}
         self.problem_rows = report.problems_by_row()
-        self.problem_order = company_sheets.problem_order(report)
+        self.problem_order = problem_order(report)
         self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}
 
     def item_link(self, index: int) -> InternalLink | None:
@@ -145,106 +139,15 @@ def write_company_workbook(report: Report, path: Path, parts: Path | None = None
     system's temp folder).
     """
     book = Book(Path(path), report, parts)
-    company_sheets.write_dashboard(book)
+    write_dashboard(book)
     write_company(book)
-    company_sheets.write_problems(book)
-    company_sheets.write_metrics(book)
+    write_problems(book)
+    write_metrics(book)
     write_trend(book)
-    company_sheets.write_changes(book)
+    write_changes(book)
     for w, view in enumerate(report.workbooks):
         if book.sheets[w]:
             write_department(book, w, view)
     book.wb.get_worksheet_by_name("Dashboard").activate()
     book.wb.close()
     return Path(path)
-
-
-COMPANY_COLUMNS = (
-    ("ID", 16),
-    ("Title", 60),
-    ("Type", 11),
-    ("Owner", 26),
-    ("Department", 14),
-    ("Period", 9),
-    ("Progress", 14),
-    ("Status", 11),
-    ("Problems", 9),
-    ("Workbook state", 16),
-    ("Notes", 50),
-)
-UNALIGNED_TITLE = "Aligned to nothing that exists yet: pilots, proposals, broken parents"
-
-
-def write_company(book: Book) -> None:
-    """The ``Company`` sheet: the whole alignment tree with outline levels.
-
-    Blank cells mean the usual: no problems, a fresh workbook. The hot loop
-    binds the writer methods locally: this sheet has a row per item.
-    """
-    r = book.report
-    f = book.f
-    stale = [v for v in r.workbooks if v.state != FRESH]
-    note = (
-        "Expand and collapse with the 1 2 3 and +/- buttons on the left; "
-        "click an ID to open its row in the department sheet. Workbook state is blank when "
-        "the department's workbook was read fresh in this run."
-    )
-    if stale:
-        note = f"STALE DATA from {', '.join(v.name for v in stale)} (see Dashboard). {note}"
-    title = f"{r.organisation}: company OKRs as of {r.as_of:%Y-%m-%d}"
-    ws = book.add_sheet("Company", title, note, COMPANY_COLUMNS, stale=bool(stale))
-    ws.outline_settings(True, False, True, False)
-    set_row, url, put = ws.set_row, ws.write_url, ws.write_cells
-    items, scores, views, owner = r.items, r.scores, r.workbooks, r.owner
-    hidden, collapsed = r.hidden, r.collapsed
-    link_f, pct, stale_f = f["link"], f["pct"], f["stale"]
-    titles = {(d, b): f[("title", d, b)] for d in range(8) for b in (False, True)}
-    status_f = {s: f[s] for s in STATUS_COLOURS}
-    budget = LinkBudget()
-    row = FIRST
-    for pos, node in enumerate(r.tree.nodes):
-        level = node.depth if node.depth < 7 else 7
-        set_row(
-            row, None, None, {"level": level, "hidden": hidden[pos], "collapsed": collapsed[pos]}
-        )
-        if node.index < 0:
-            put(row, [(0, node.id, f["bold"]), (1, UNALIGNED_TITLE, titles[(0, True)])])
-            row += 1
-            continue
-        item = items[node.index]
-        view = views[owner[node.index]]
-        cells: list = []
-        add = cells.append
-        target = book.item_link(node.index)
-        book.link_or_text(
-            ws, row, 0, target if target and budget.take() else None, item.id or "(no ID)"
-        )
-        if item.title:
-            add((1, item.title, titles[(level, item.kind == "objective")]))
-        if item.kind:
-            add((2, TYPE_EN[item.kind], None))
-        if item.owner:
-            add((3, item.owner, None))
-        add((4, item.department or view.department, None))
-        if item.period_label:
-            add((5, item.period_label, None))
-        score = scores.get(item.id)
-        if score is not None:
-            if score.rolled is not None:
-                add((6, score.rolled, pct))
-            if score.status:
-                add((7, score.status, status_f.get(score.status)))
-        found = book.problems_of(item)
-        if found:
-            if budget.take():
-                # The link, then the count over it: the cell stays a number and clickable.
-                url(row, 8, link("Problems", book.problem_at[found[0]]), link_f)
-            add((8, len(found), link_f))
-        if view.state != FRESH:
-            add((9, view.stale_note, stale_f))
-        if item.notes:
-            add((10, item.notes, None))
-        put(row, cells)
-        row += 1
-    if row > FIRST:
-        ws.conditional_format(FIRST, 6, row - 1, 6, PROGRESS_BAR)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from okr.schema import COLUMNS
-from sync.report import WorkbookView
-from sync.run_store import FRESH
-from sync.sheet_style import FIRST, TYPE_EN, LinkBudget, link
-from sync.xlsx_styles import STATUS_COLOURS
+from sync.company.report import WorkbookView
+from sync.company.style import FIRST, TYPE_EN, LinkBudget, link
+from sync.run_records import FRESH
+from sync.xlsx.styles import STATUS_COLOURS
 
 if TYPE_CHECKING:
-    from sync.company_workbook import Book
+    from sync.company.book import Book
 
 #: After the template's columns: the objective's rolled-up progress, a key result's
 #: unclamped achievement (over 100 % is information), the problems, the source row.

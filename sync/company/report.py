@@ -17,7 +17,7 @@ from okr.rollup import Score
 from okr.schema import STATUSES
 from okr.scoring import weighted_mean
 from okr.tree import Change, Tree
-from sync.run_store import FRESH
+from sync.run_records import FRESH
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 import xlsxwriter
 
 from okr.schema import TYPE_WORDS
-from sync.fast_sheet import InternalLink
-from sync.report import WorkbookView
-from sync.run_store import FAILED
-from sync.xlsx_styles import STATUS_COLOURS
+from sync.company.report import WorkbookView
+from sync.run_records import FAILED
+from sync.xlsx.fast_sheet import InternalLink
+from sync.xlsx.styles import STATUS_COLOURS
 
 #: The fixed sheets, in order; department sheets follow.
 FIXED = ("Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes")

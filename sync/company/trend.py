@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
-from sync.sheet_style import FIRST, HEADER
+from sync.company.style import FIRST, HEADER
 
 if TYPE_CHECKING:
-    from sync.company_workbook import Book
+    from sync.company.book import Book
 
 #: At most this many company objectives get a line in the Trend chart.
 CHART_SERIES = 12

@@ -20,12 +20,13 @@ from okr.reading import Table
 from okr.rollup import Score
 from okr.settings import Settings
 from okr.tree import Tree
-from sync import run_history, run_store
+from sync.company.report import MetricRow, Trend, WorkbookView
 from sync.errors import InputError
-from sync.report import MetricRow, Trend, WorkbookView
-from sync.run_store import FAILED, FRESH, STALE, NodeRecord, SourceState, Version
-from sync.sources import Source, SourceRead
-from sync.workbook import read_workbook_bytes
+from sync.run_records import FAILED, FRESH, STALE, NodeRecord, SourceState, Version
+from sync.sources.base import Source, SourceRead
+from sync.store import history as run_history
+from sync.store import runs as run_store
+from sync.xlsx.reading import read_workbook_bytes
 
 NO_SOURCE = "—"
 
@@ -114,7 +115,7 @@ def _day(value: datetime | date) -> date:
 def _latest_lookup(engine: Engine) -> Callable[[str, str], str]:
     """``(metric, period) -> source`` from the metric store, '—' when it knows nothing."""
     try:
-        from sync.metric_store import latest
+        from sync.store.metrics import latest
     except ImportError:
         return lambda metric, period: NO_SOURCE
     cache: dict[tuple[str, str], str] = {}

@@ -19,9 +19,9 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from sync.company_workbook import write_company_workbook
+from sync.company.book import write_company_workbook
+from sync.company.report import Report
 from sync.errors import InputError
-from sync.report import Report
 
 _DATED = re.compile(r"-(\d{4}-\d{2}-\d{2})$")
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,16 +26,19 @@ from okr.model import Item
 from okr.problems import ERROR, Problem, sort_key
 from okr.rollup import score_all
 from okr.tree import CHANGE_THRESHOLD, Snapshot, build_tree, changes, fold
-from sync import output_files, run_history, run_store
+from sync.company.report import Report
 from sync.config import Source as SourceConfig
 from sync.config import Workspace
+from sync.consolidate import outputs as output_files
+from sync.consolidate.inputs import collect_metrics, node_records, read_sources, resolve, trend_of
 from sync.errors import ConfigError
-from sync.lock import run_lock
-from sync.report import Report
-from sync.run_inputs import collect_metrics, node_records, read_sources, resolve, trend_of
-from sync.run_store import FAILED, FRESH, STALE, RunRecord, SourceState
-from sync.sources import Source, make_source
-from sync.store import open_store
+from sync.run_records import FAILED, FRESH, STALE, Progress, RunRecord, SourceState
+from sync.sources import make_source
+from sync.sources.base import Source
+from sync.store import history as run_history
+from sync.store import runs as run_store
+from sync.store.engine import open_store
+from sync.store.lock import run_lock
 
 #: Seconds a run waits for another run's lock before giving up (``--wait``).
 DEFAULT_WAIT = 60.0
@@ -45,8 +47,6 @@ TREND_RUNS = 12
 #: Set to a checkpoint name to SIGKILL the process there (the kill-safety tests).
 KILL_ENV = "OKR_TEST_KILL_AT"
 CHECKPOINTS = ("read", "written", "commit", "recorded", "copied")
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -105,30 +105,6 @@ class RunResult:
         return text
 
 
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar on stderr when *enabled*, else None (no output at all)."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def update(stage: str, done: int, total: int) -> None:
-            bar.update(task, description=stage, completed=done, total=total or None)
-
-        yield update
-
-
 def checkpoint(name: str) -> None:
     """Fault injection for the kill-safety tests: SIGKILL ourselves at *name* when asked."""
     if os.environ.get(KILL_ENV) == name:
@@ -155,7 +131,6 @@ def consolidate(
     *,
     output: Path | None = None,
     as_of: date | None = None,
-    quiet: bool = True,
     wait: float = DEFAULT_WAIT,
     forget: Iterable[str] = (),
     threshold: float = CHANGE_THRESHOLD,
@@ -167,10 +142,9 @@ def consolidate(
     *output* overrides the workspace's output path; *wait* is how long to
     wait for another run's lock; *forget* names workbooks no longer expected
     (a retired department) so they are not reported missing. *sources*
-    replaces the configured sources (tests, other front ends). Unless *quiet*,
-    a progress bar is drawn on stderr when it is a terminal; pass *progress*
-    (``callback(stage, done, total)``) to follow the run yourself instead.
-    Nothing else is printed: the summary is ``RunResult.summary()``.
+    replaces the configured sources (tests, other front ends). *progress*
+    (``callback(stage, done, total)``) follows the run. Nothing is printed:
+    the summary is ``RunResult.summary()``.
     """
     as_of = as_of or date.today()
     out = Path(output or ws.output).resolve()
@@ -179,26 +153,16 @@ def consolidate(
         configs, notices = default_sources(ws)
         skip = (out, *output_files.copies_dir(out).glob("*"))
         sources = [make_source(c, ws, skip=skip) for c in configs]
-    show = progress is None and not quiet and sys.stderr.isatty()
-    with progress_bar(show) as bar:
-        report_progress = progress or bar or (lambda stage, done, total: None)
-        report_progress("waiting for the run lock", 0, 0)
-        with run_lock(ws.store_url, timeout=wait), _collector_paused():
-            engine = open_store(ws.store_url)
-            try:
-                return _run(
-                    ws,
-                    engine,
-                    sources,
-                    out,
-                    as_of,
-                    set(forget),
-                    threshold,
-                    notices,
-                    report_progress,
-                )
-            finally:
-                engine.dispose()
+    report_progress = progress or (lambda stage, done, total: None)
+    report_progress("waiting for the run lock", 0, 0)
+    with run_lock(ws.store_url, timeout=wait), _collector_paused():
+        engine = open_store(ws.store_url)
+        try:
+            return _run(
+                ws, engine, sources, out, as_of, set(forget), threshold, notices, report_progress
+            )
+        finally:
+            engine.dispose()
 
 
 @contextmanager

@@ -28,23 +28,11 @@ from time import perf_counter
 from typing import Any
 
 from sync.config import Workspace
-from sync.connectors import ConnectorSet
 from sync.errors import InputError, OkrError
-from sync.metrics import (
-    DEFAULT_WORKERS,
-    MetricDef,
-    Outcome,
-    load_connections,
-    load_registry,
-    measure_all,
-)
-from sync.workbook_fill import (
-    Binding,
-    BoundWorkbook,
-    WorkbookResult,
-    bound_keys,
-    fill_workbook,
-)
+from sync.metrics.connectors import ConnectorSet
+from sync.metrics.measure import DEFAULT_WORKERS, Outcome, measure_all
+from sync.metrics.registry import MetricDef, load_connections, load_registry
+from sync.xlsx.fill import Binding, BoundWorkbook, WorkbookResult, bound_keys, fill_workbook
 
 
 @dataclass(frozen=True)
@@ -71,7 +59,7 @@ class RefreshReport:
 
 def workbook_paths(ws: Workspace, paths: Sequence[str | Path] = ()) -> list[tuple[str, Path]]:
     """(name, path) of the workbooks to fill: *paths* (files or folders) or the folder sources."""
-    from sync.sources import FolderSource
+    from sync.sources.folder import FolderSource
 
     found: list[tuple[str, Path]] = []
     if paths:
@@ -95,7 +83,7 @@ def workbook_paths(ws: Workspace, paths: Sequence[str | Path] = ()) -> list[tupl
 def _read(
     name: str, path: Path, registry: dict[str, MetricDef], problems: list[str]
 ) -> BoundWorkbook:
-    from sync.workbook import read_workbook_bytes
+    from sync.xlsx.reading import read_workbook_bytes
 
     stat = path.stat()
     data = path.read_bytes()
@@ -136,8 +124,8 @@ def refresh(
     ``ConfigError`` for a bad registry and ``InputError`` for a missing path;
     everything else is reported in the returned RefreshReport.
     """
-    from sync.metric_store import record
-    from sync.store import open_store
+    from sync.store.engine import open_store
+    from sync.store.metrics import record
 
     started = perf_counter()
     today = today or now().date()

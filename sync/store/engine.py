@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 
 from sync.errors import ServiceError
-
-metadata = MetaData()
+from sync.secrets import redact
+from sync.store.schema import metadata
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -53,10 +52,6 @@ def with_driver(url: str) -> str:
 
 def open_store(url: str) -> Engine:
     """Open the store at *url* and create any missing tables."""
-    # Import the table modules so their tables are on ``metadata``.
-    import sync.metric_store
-    import sync.run_store  # noqa: F401
-
     try:
         engine = make_engine(url)
         metadata.create_all(engine)
@@ -65,11 +60,3 @@ def open_store(url: str) -> Engine:
             f"cannot open the store {redact(url)}: {exc.__class__.__name__}"
         ) from exc
     return engine
-
-
-def redact(url: str) -> str:
-    """*url* with any password replaced by ``***``, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<store url>"

@@ -13,16 +13,9 @@ from datetime import date
 from sqlalchemy import Engine, func, select, tuple_
 
 from okr.tree import Snapshot
-from sync.run_store import (
-    RunInfo,
-    SourceState,
-    Version,
-    chunks,
-    run_nodes,
-    run_sources,
-    runs,
-    source_versions,
-)
+from sync.run_records import RunInfo, SourceState, Version
+from sync.store.runs import chunks
+from sync.store.schema import run_nodes, run_sources, runs, source_versions
 
 
 def _info(row) -> RunInfo:

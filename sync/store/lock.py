@@ -22,7 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from sync.errors import LockedError, ServiceError
-from sync.store import redact, sqlite_path, with_driver
+from sync.secrets import redact
+from sync.store.engine import sqlite_path, with_driver
 
 #: How often a waiting run tries the lock again.
 POLL_SECONDS = 0.2

@@ -16,16 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
     Engine,
-    Float,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
     func,
     insert,
     select,
@@ -33,27 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.errors import ServiceError
-from sync.store import metadata
+from sync.store.schema import metric_values
 
 if TYPE_CHECKING:
-    from sync.metrics import Outcome
-
-metric_values = Table(
-    "metric_values",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("metric", String(200), nullable=False),
-    Column("period", String(20), nullable=False),
-    Column("value", Float),
-    Column("as_of", DateTime),
-    Column("source", Text, nullable=False, default=""),
-    Column("duration", Float, nullable=False, default=0.0),
-    Column("error", Text, nullable=False, default=""),
-    Column("window_start", Date),
-    Column("window_end", Date),
-    Column("recorded_at", DateTime, nullable=False),
-    Index("ix_metric_values_metric_period", "metric", "period", "id"),
-)
+    from sync.metrics.measure import Outcome
 
 
 @dataclass(frozen=True)

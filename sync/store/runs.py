@@ -21,21 +21,10 @@ Reading the history back is ``sync.run_history``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
     Engine,
-    Float,
-    ForeignKey,
-    Integer,
-    LargeBinary,
-    String,
-    Table,
-    Text,
     and_,
     bindparam,
     delete,
@@ -44,164 +33,9 @@ from sqlalchemy import (
     update,
 )
 
-from okr.problems import ERROR, Problem
-from sync.store import metadata
-
-FRESH, STALE, FAILED = "fresh", "stale", "failed"
-
-runs = Table(
-    "runs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("as_of", Date, nullable=False, unique=True),
-    Column("started_at", DateTime, nullable=False),
-    Column("finished_at", DateTime, nullable=False),
-    Column("organisation", String(200), nullable=False, default=""),
-    Column("output", Text, nullable=False, default=""),
-    Column("workbooks", Integer, nullable=False, default=0),
-    Column("stale", Integer, nullable=False, default=0),
-    Column("failed", Integer, nullable=False, default=0),
-    Column("errors", Integer, nullable=False, default=0),
-    Column("warnings", Integer, nullable=False, default=0),
-    Column("rows", Integer, nullable=False, default=0),
-)
-
-run_sources = Table(
-    "run_sources",
-    metadata,
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("name", String(400), primary_key=True),
-    Column("source", String(400), nullable=False, default=""),
-    Column("state", String(8), nullable=False),
-    Column("digest", String(64), nullable=False, default=""),
-    Column("used", String(64), nullable=False, default=""),
-    Column("since", Date),
-    Column("error", Text, nullable=False, default=""),
-)
-
-source_versions = Table(
-    "source_versions",
-    metadata,
-    Column("name", String(400), primary_key=True),
-    Column("digest", String(64), primary_key=True),
-    Column("data", LargeBinary, nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("first_seen", Date, nullable=False),
-    Column("last_seen", Date, nullable=False),
-)
-
-run_nodes = Table(
-    "run_nodes",
-    metadata,
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("id", String(100), nullable=False),
-    Column("kind", String(20)),
-    Column("parent", String(100)),
-    Column("up", String(100)),
-    Column("depth", Integer, nullable=False, default=0),
-    Column("department", String(200), nullable=False, default=""),
-    Column("workbook", String(400), nullable=False, default=""),
-    Column("title", Text, nullable=False, default=""),
-    Column("progress", Float),
-    Column("own", Float),
-    Column("status", String(20)),
-    Column("notes", Text, nullable=False, default=""),
-    Column("actions", Text, nullable=False, default=""),
-)
-
-run_problems = Table(
-    "run_problems",
-    metadata,
-    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("code", String(40), nullable=False),
-    Column("severity", String(10), nullable=False),
-    Column("item_id", String(100), nullable=False, default=""),
-    Column("workbook", String(400), nullable=False, default=""),
-    Column("sheet", String(100), nullable=False, default=""),
-    Column("cell", String(20), nullable=False, default=""),
-    Column("message", Text, nullable=False, default=""),
-)
-
-
-@dataclass(frozen=True)
-class SourceState:
-    """One workbook of a run: where it came from and which version was shown."""
-
-    name: str
-    source: str
-    state: str
-    #: hash of what was read this run ('' when nothing could be read)
-    digest: str = ""
-    #: hash of the version shown (the fresh one, or the last good one when stale)
-    used: str = ""
-    #: the last run date the shown version was read fresh
-    since: date | None = None
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class NodeRecord:
-    """One row of the tree as a run saw it."""
-
-    id: str
-    kind: str | None
-    parent: str | None
-    up: str | None
-    depth: int
-    department: str
-    workbook: str
-    title: str
-    progress: float | None
-    own: float | None
-    status: str | None
-    notes: str = ""
-    #: an objective's notes and its key results' notes together (its corrective actions)
-    actions: str = ""
-
-
-@dataclass(frozen=True)
-class Version:
-    """A good version of a workbook kept in the store."""
-
-    name: str
-    digest: str
-    data: bytes
-    first_seen: date
-    last_seen: date
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """Everything one run writes to the store."""
-
-    as_of: date
-    started_at: datetime
-    finished_at: datetime
-    organisation: str
-    output: str
-    sources: Sequence[SourceState]
-    nodes: Sequence[NodeRecord]
-    problems: Sequence[Problem]
-    #: (name, digest, bytes) of every workbook read fresh; bytes may be None when already kept
-    versions: Sequence[tuple[str, str, bytes | None]] = ()
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """A recorded run."""
-
-    id: int
-    as_of: date
-    started_at: datetime
-    finished_at: datetime
-    output: str
-    workbooks: int
-    stale: int
-    failed: int
-    errors: int
-    warnings: int
+from okr.problems import ERROR
+from sync.run_records import FAILED, STALE, RunRecord
+from sync.store.schema import run_nodes, run_problems, run_sources, runs, source_versions
 
 
 def record_run(

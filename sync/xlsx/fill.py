@@ -24,10 +24,10 @@ from typing import Any
 from okr.periods import Period
 from okr.reading import Table, from_excel_serial
 from okr.schema import column_for_header
-from sync.connectors import shorten
 from sync.errors import InputError
-from sync.metrics import Outcome
-from sync.safe_values import write_value
+from sync.metrics.connectors import shorten
+from sync.metrics.measure import Outcome
+from sync.xlsx.safe_values import write_value
 
 AS_OF_FORMAT = "yyyy-mm-dd hh:mm"
 NOTE_AUTHOR = "okr metrics"

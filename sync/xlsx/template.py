@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-import click
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -29,11 +28,11 @@ from okr.schema import (
     SHEET,
 )
 from okr.settings import Settings
-from sync.atomic import write_atomic
 from sync.errors import InputError
-from sync.template_formulas import FIRST_ROW, LAST_ROW
-from sync.template_sheets import TEMPLATES, strings, write_lists, write_okrs
-from sync.workbook import read_workbook
+from sync.xlsx.atomic import write_atomic
+from sync.xlsx.formulas import FIRST_ROW, LAST_ROW
+from sync.xlsx.reading import read_workbook
+from sync.xlsx.template_sheets import TEMPLATES, strings, write_lists, write_okrs
 
 DEFAULT_OUTPUT = Path("okr_template.xlsx")
 #: Lists periods of the default template: fixed, so the committed file is reproducible.
@@ -222,46 +221,3 @@ def _write_guide(
             ws.set_row(row, 15 * (1 + width // 105))
         row += 1
     ws.hide_gridlines(2)
-
-
-@click.command("template")
-@click.option("--department", metavar="CODE", help="Department code to pre-fill, e.g. SALES.")
-@click.option(
-    "--period",
-    metavar="PERIOD",
-    help="Default period, e.g. 2026-Q4; Lists then holds that year and the years around it.",
-)
-@click.option(
-    "--parents",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Workbook whose IDs fill the Parent dropdown (the level above); repeat for more.",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the headers, dropdown words and guide.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_OUTPUT,
-    show_default=True,
-    help="Where to write the workbook.",
-)
-def template(
-    department: str | None, period: str | None, parents: tuple[Path, ...], lang: str, output: Path
-) -> int:
-    """Write a blank OKR workbook for a department to fill in.
-
-    \b
-    Example:
-        okr template --department SALES --period 2026-Q4 --parents company.xlsx -o sales.xlsx
-    """
-    path = build_template(output, lang=lang, department=department, period=period, parents=parents)
-    click.echo(f"wrote {path}")
-    return 0

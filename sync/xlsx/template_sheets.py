@@ -32,7 +32,7 @@ from okr.schema import (
     Column,
 )
 from okr.settings import Settings
-from sync.template_formulas import (
+from sync.xlsx.formulas import (
     FIRST_ROW,
     HELPER_HEADERS,
     HELPER_START,
@@ -40,13 +40,13 @@ from sync.template_formulas import (
     LAST_ROW,
     row_formulas,
 )
-from sync.xlsx_styles import PROGRESS_BAR, STATUS_COLOURS
+from sync.xlsx.styles import PROGRESS_BAR, STATUS_COLOURS
 
 # In a clone: templates/ at the top; in an installed wheel: sync/templates.
-_HERE = Path(__file__).resolve().parent
+_SYNC = Path(__file__).resolve().parent.parent
 TEMPLATES = next(
-    (p for p in (_HERE.parent / "templates", _HERE / "templates") if p.is_dir()),
-    _HERE.parent / "templates",
+    (p for p in (_SYNC.parent / "templates", _SYNC / "templates") if p.is_dir()),
+    _SYNC.parent / "templates",
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)} | {
     key: HELPER_START + j for j, key in enumerate(HELPERS)

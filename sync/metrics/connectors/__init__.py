@@ -19,32 +19,27 @@ import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sync.config import ENV_REF, resolve_secrets
-from sync.errors import ConfigError, OkrError, ServiceError
+from sync.errors import OkrError, ServiceError
+from sync.secrets import resolve_secrets, secret_values
 
 if TYPE_CHECKING:
-    from sync.metrics import ConnectionDef, MetricDef
+    from sync.metrics.registry import ConnectionDef, MetricDef
 
 #: connection kind -> module implementing it
 KINDS: dict[str, str] = {
-    "sql": "sync.connectors.sql",
-    "file": "sync.connectors.file",
-    "http": "sync.connectors.http",
-    "salesforce": "sync.connectors.salesforce",
+    "sql": "sync.metrics.connectors.sql",
+    "file": "sync.metrics.connectors.file",
+    "http": "sync.metrics.connectors.http",
+    "salesforce": "sync.metrics.connectors.salesforce",
 }
 #: the aggregates a file or Salesforce metric may name
 AGGREGATES = ("sum", "count", "mean", "min", "max", "last")
-_SECRET_KEY = re.compile(r"password|token|secret|api_key|apikey", re.IGNORECASE)
-_SECRET_HEADER = re.compile(r"authorization|token|key|secret", re.IGNORECASE)
-_ENV_ONLY = re.compile(r"(\$\{[A-Za-z_][A-Za-z0-9_]*\})+")
-_SECRET_PARAM = re.compile(r"key|token|secret|pass|sig|auth|credential", re.IGNORECASE)
 
 
 class MetricError(ServiceError):
@@ -156,66 +151,6 @@ def shorten(text: str, limit: int = 160) -> str:
     """*text* on one line, cut to *limit* characters."""
     one = " ".join(str(text).split())
     return one if len(one) <= limit else one[: limit - 1] + "…"
-
-
-def redact_url(url: str) -> str:
-    """*url* without password and with secret-looking query values as ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<url>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, host = netloc.rsplit("@", 1)
-        netloc = f"{user.split(':', 1)[0]}:***@{host}" if ":" in user else f"{user}@{host}"
-    query = urlencode(
-        [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)],
-        safe="*{}$:,",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def no_written_secrets(table: Mapping[str, Any], label: str) -> None:
-    """Raise ``ConfigError`` for passwords and tokens typed into okr.toml, not ``${ENV_VAR}``."""
-    found = [k for k in table if _SECRET_KEY.search(k) and _literal(table[k])]
-    headers = table.get("headers")
-    if isinstance(headers, dict):
-        found += [
-            f"headers.{k}" for k, v in headers.items() if _SECRET_HEADER.search(k) and _literal(v)
-        ]
-    url = str(table.get("url", ""))
-    password = re.match(r"^[\w+.-]+://[^:/@]*:([^@]*)@", url)
-    if password and _literal(password.group(1)):
-        found.append("the password in url")
-    if found:
-        raise ConfigError(
-            f"{label}: {', '.join(found)} is written in the file; put the secret in an "
-            'environment variable and write it as "${NAME}"'
-        )
-
-
-def _literal(value: object) -> bool:
-    text = str(value)
-    return bool(text) and not _ENV_ONLY.fullmatch(re.sub(r"^(Bearer|Basic|Token)\s+", "", text))
-
-
-def secret_values(value: Any, env: Mapping[str, str] | None = None) -> set[str]:
-    """The environment values that ``${VAR}`` references in *value* resolve to."""
-    env = os.environ if env is None else env
-    if isinstance(value, str):
-        return {env[v] for v in ENV_REF.findall(value) if len(env.get(v, "")) >= 3}
-    if isinstance(value, Mapping):
-        value = list(value.values())
-    if isinstance(value, list | tuple):
-        return set().union(*(secret_values(v, env) for v in value)) if value else set()
-    return set()
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """*text* with every secret value replaced by ``***``."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 class ConnectorSet:

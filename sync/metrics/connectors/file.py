@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sync.connectors import (
+from sync.metrics.connectors import (
     AGGREGATES,
     ConnectionFailure,
     Fetched,
@@ -41,7 +41,7 @@ from sync.connectors import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sync.metrics import MetricDef
+    from sync.metrics.registry import MetricDef
 
 SPEC = KindSpec(
     ("folder",),

@@ -31,20 +31,19 @@ from typing import TYPE_CHECKING, Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.config import resolve_secrets
-from sync.connectors import (
+from sync.metrics.connectors import (
     ConnectionFailure,
     Fetched,
     KindSpec,
     MetricError,
     as_number,
     freeze_environment,
-    redact_url,
     shorten,
 )
+from sync.secrets import redact_url, resolve_secrets
 
 if TYPE_CHECKING:
-    from sync.metrics import MetricDef
+    from sync.metrics.registry import MetricDef
 
 SPEC = KindSpec((), ("base_url", "headers", "retries", "backoff", "verify"), ("url", "path"), ())
 DEFAULT_TIMEOUT = 30.0

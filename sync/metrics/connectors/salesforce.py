@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from sync.connectors import (
+from sync.metrics.connectors import (
     AGGREGATES,
     ConnectionFailure,
     Fetched,
@@ -43,12 +43,12 @@ from sync.connectors import (
     check_query,
     shorten,
 )
-from sync.connectors.http import pooled_session
+from sync.metrics.connectors.http import pooled_session
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
 
-    from sync.metrics import MetricDef
+    from sync.metrics.registry import MetricDef
 
 SPEC = KindSpec(
     (),

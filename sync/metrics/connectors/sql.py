@@ -33,7 +33,7 @@ from sqlalchemy import Date, Engine, Integer, bindparam, create_engine, event, t
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from sync.connectors import (
+from sync.metrics.connectors import (
     ConnectionFailure,
     Fetched,
     KindSpec,
@@ -42,10 +42,10 @@ from sync.connectors import (
     check_query,
     shorten,
 )
-from sync.store import redact
+from sync.secrets import redact
 
 if TYPE_CHECKING:
-    from sync.metrics import MetricDef
+    from sync.metrics.registry import MetricDef
 
 SPEC = KindSpec(("url",), ("pool_size",), ("query",), ())
 DEFAULT_TIMEOUT = 30.0

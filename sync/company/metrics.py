@@ -1,0 +1,49 @@
+"""The Metrics sheet: every metric a key result uses, its value, as-of, source and state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sync.company.style import FIRST, HEADER
+from sync.run_records import FRESH
+
+if TYPE_CHECKING:
+    from sync.company.book import Book
+
+
+def write_metrics(book: Book) -> None:
+    """Every metric value used: key result, value, source, as-of and state."""
+    r = book.report
+    f = book.f
+    cols = [("Metric", 26), ("ID", 16), ("Title", 44), ("Department", 14), ("Value", 14)]
+    cols += [("Unit", 9), ("As of", 17), ("State", 9), ("Source", 36), ("Detail", 50)]
+    ws = book.add_sheet(
+        "Metrics",
+        f"Metric values used as of {r.as_of:%Y-%m-%d}",
+        "fresh: refreshed within the stale_days setting; stale: older, or its department "
+        "workbook is stale; failed: the last refresh failed and the last good value is shown.",
+        cols,
+    )
+    index = {id(item): n for n, item in enumerate(r.items)}
+    row = FIRST
+    for m in r.metrics:
+        item = m.item
+        ws.write_string(row, 0, item.metric)
+        n = index.get(id(item))
+        book.link_or_text(ws, row, 1, book.item_link(n) if n is not None else None, item.id)
+        ws.write_string(row, 2, item.title)
+        ws.write_string(row, 3, item.department)
+        if isinstance(m.value, int | float) and not isinstance(m.value, bool):
+            ws.write_number(row, 4, m.value, f["num"])
+        elif m.value is not None:
+            ws.write_string(row, 4, str(m.value))
+        ws.write_string(row, 5, item.unit)
+        if m.as_of is not None:
+            ws.write_datetime(row, 6, m.as_of, f["datetime"])
+        style = None if m.state == FRESH else f["stale"] if m.state == "stale" else f["off track"]
+        ws.write_string(row, 7, m.state, style)
+        ws.write_string(row, 8, m.source)
+        if m.detail:
+            ws.write_string(row, 9, m.detail)
+        row += 1
+    ws.autofilter(HEADER, 0, max(row - 1, HEADER), len(cols) - 1)

@@ -1,0 +1,72 @@
+"""The ``Source`` protocol: a source yields each workbook's bytes and table.
+
+A source is anything with a ``name`` and a ``read()`` that returns one
+``SourceRead`` per workbook: the bytes and the parsed table, or the reason it
+could not be read. ``FolderSource`` reads a folder or glob of .xlsx files;
+a Google Sheets source plugs in through ``register_kind`` with the same shape.
+The consolidation never sees paths, only names, bytes and tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from okr.reading import Table
+from sync.errors import InputError
+from sync.xlsx.reading import read_workbook_bytes
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """One workbook as read now: bytes and table, or an error saying why not."""
+
+    #: the name of the source it came from (``Source.name``)
+    source: str
+    #: the workbook's name, unique across sources: ``sales.xlsx``, ``emea/sales.xlsx``
+    name: str
+    data: bytes | None = None
+    table: Table | None = None
+    error: str = ""
+    #: SHA-256 of the bytes ('' when nothing was read); computed when not given
+    digest: str = ""
+
+    def __post_init__(self) -> None:
+        """Fill in the digest from the bytes."""
+        if self.data is not None and not self.digest:
+            object.__setattr__(self, "digest", content_hash(self.data))
+
+    @property
+    def ok(self) -> bool:
+        """True when the workbook was read and parsed."""
+        return self.table is not None and not self.error
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A place department workbooks come from."""
+
+    name: str
+
+    def read(self) -> list[SourceRead]:
+        """Read every workbook; raise ``InputError`` only when the whole source is unreachable.
+
+        A source may also accept ``progress=callback(done, total)`` to report
+        each workbook as it goes; the consolidation passes it when it can.
+        """
+        ...
+
+
+def content_hash(data: bytes) -> str:
+    """The SHA-256 hex digest identifying a workbook version."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse(source: str, name: str, data: bytes) -> SourceRead:
+    """Parse workbook *data*; an unreadable workbook becomes a ``SourceRead`` with an error."""
+    try:
+        table = read_workbook_bytes(data, name)
+    except InputError as exc:
+        return SourceRead(source, name, data, None, str(exc))
+    return SourceRead(source, name, data, table)

@@ -1,0 +1,128 @@
+"""One schema for every table of the store, on one ``MetaData``.
+
+Every area's tables live here so one ``create_all`` makes them all and a
+reader sees the whole store in one file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+metadata = MetaData()
+
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False, unique=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=False),
+    Column("organisation", String(200), nullable=False, default=""),
+    Column("output", Text, nullable=False, default=""),
+    Column("workbooks", Integer, nullable=False, default=0),
+    Column("stale", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("rows", Integer, nullable=False, default=0),
+)
+
+
+run_sources = Table(
+    "run_sources",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(400), primary_key=True),
+    Column("source", String(400), nullable=False, default=""),
+    Column("state", String(8), nullable=False),
+    Column("digest", String(64), nullable=False, default=""),
+    Column("used", String(64), nullable=False, default=""),
+    Column("since", Date),
+    Column("error", Text, nullable=False, default=""),
+)
+
+
+source_versions = Table(
+    "source_versions",
+    metadata,
+    Column("name", String(400), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_seen", Date, nullable=False),
+    Column("last_seen", Date, nullable=False),
+)
+
+
+run_nodes = Table(
+    "run_nodes",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("id", String(100), nullable=False),
+    Column("kind", String(20)),
+    Column("parent", String(100)),
+    Column("up", String(100)),
+    Column("depth", Integer, nullable=False, default=0),
+    Column("department", String(200), nullable=False, default=""),
+    Column("workbook", String(400), nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("progress", Float),
+    Column("own", Float),
+    Column("status", String(20)),
+    Column("notes", Text, nullable=False, default=""),
+    Column("actions", Text, nullable=False, default=""),
+)
+
+
+run_problems = Table(
+    "run_problems",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("item_id", String(100), nullable=False, default=""),
+    Column("workbook", String(400), nullable=False, default=""),
+    Column("sheet", String(100), nullable=False, default=""),
+    Column("cell", String(20), nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
+)
+
+
+metric_values = Table(
+    "metric_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("metric", String(200), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("value", Float),
+    Column("as_of", DateTime),
+    Column("source", Text, nullable=False, default=""),
+    Column("duration", Float, nullable=False, default=0.0),
+    Column("error", Text, nullable=False, default=""),
+    Column("window_start", Date),
+    Column("window_end", Date),
+    Column("recorded_at", DateTime, nullable=False),
+    Index("ix_metric_values_metric_period", "metric", "period", "id"),
+)
