@@ -16,7 +16,9 @@ from okr.settings import Settings
 from sync.errors import ConfigError
 
 CONFIG_NAME = "okr.toml"
-_TOP_KEYS = {"organisation", "store", "sources", "output", "settings", "connections", "metrics"}
+_TOP_KEYS = {
+    "organisation", "store", "sources", "output", "settings", "connections", "metrics", "google"
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class Workspace:
     connections: dict[str, dict[str, Any]] = field(default_factory=dict)
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    #: the [google] table as written (see sync.gsheets.client.GoogleConfig)
+    google: dict[str, Any] = field(default_factory=dict)
+    #: [output] google_sheet: a Google Sheet the company view is also published to
+    google_sheet: str = ""
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the file, relative to the workspace folder."""
@@ -123,6 +129,8 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
         connections=connections,
         metrics=metrics,
         path=path,
+        google=_table(data, "google", where),
+        google_sheet=str(output.get("google_sheet", "")),
     )
 
 

@@ -1,0 +1,1 @@
+"""The Google Sheets layer over gspread: connection, template, reading, write-back, publishing."""
