@@ -23,10 +23,9 @@ from okr.tree import Tree
 from sync.company.report import MetricRow, Trend, WorkbookView
 from sync.errors import InputError
 from sync.run_records import FAILED, FRESH, STALE, NodeRecord, SourceState, Version
-from sync.sources.base import Source, SourceRead
+from sync.sources.base import Source, SourceRead, parse_stored
 from sync.store import history as run_history
 from sync.store import runs as run_store
-from sync.xlsx.reading import read_workbook_bytes
 
 NO_SOURCE = "—"
 
@@ -241,7 +240,7 @@ def _missing(known: SourceState, source_errors: dict[str, str]) -> str:
 
 def _parse_stored(version: Version) -> Table | None:
     try:
-        return read_workbook_bytes(version.data, version.name)
+        return parse_stored(version.data, version.name)
     except InputError:
         return None
 

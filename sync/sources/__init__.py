@@ -18,6 +18,8 @@ SourceFactory = Callable[[config.Source, config.Workspace, tuple[Path, ...]], So
 
 
 KINDS: dict[str, SourceFactory] = {"folder": _folder}
+#: Kinds whose module registers itself when first needed (it pulls in gspread).
+PLUGINS = {"gsheet": "sync.sources.gsheet"}
 
 
 def register_kind(kind: str, factory: SourceFactory) -> None:
@@ -27,6 +29,10 @@ def register_kind(kind: str, factory: SourceFactory) -> None:
 
 def make_source(src: config.Source, ws: config.Workspace, *, skip: Iterable[Path] = ()) -> Source:
     """The ``Source`` for one ``[[sources]]`` entry of the workspace file."""
+    if src.kind not in KINDS and src.kind in PLUGINS:
+        import importlib
+
+        importlib.import_module(PLUGINS[src.kind])
     factory = KINDS.get(src.kind)
     if factory is None:
         known = ", ".join(sorted(KINDS))

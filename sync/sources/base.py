@@ -70,3 +70,12 @@ def parse(source: str, name: str, data: bytes) -> SourceRead:
     except InputError as exc:
         return SourceRead(source, name, data, None, str(exc))
     return SourceRead(source, name, data, table)
+
+
+def parse_stored(data: bytes, name: str) -> Table:
+    """The table of a stored version: an .xlsx, or the values of a Google Sheet."""
+    if data.startswith(b'{"format":"okr-gsheet/'):
+        from sync.gsheets.read import parse_version
+
+        return parse_version(data, name)
+    return read_workbook_bytes(data, name)
