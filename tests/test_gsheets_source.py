@@ -5,6 +5,7 @@ Counted in API calls at the stand-in: one Drive listing per 1,000 files, one
 change; a sheet that fails falls back to its last good version, stale.
 """
 
+# ruff: noqa: F811 - the fixtures are imported by name from tests.gsheets_fixtures
 from __future__ import annotations
 
 import json
