@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +45,23 @@ def google_cfg(standin: GoogleStandin, key_path: Path) -> GoogleConfig:
     return GoogleConfig(credentials=str(key_path), api_root=standin.url)
 
 
+class VirtualTime:
+    """A clock that sleeping moves forward at once (retry waits without waiting)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        """Move the clock forward by *seconds*."""
+        self.offset += seconds
+
+    def monotonic(self) -> float:
+        """The real monotonic clock plus the time slept."""
+        return time.monotonic() + self.offset
+
+
 @pytest.fixture
 def api(google_cfg: GoogleConfig) -> GoogleApi:
-    """A connected GoogleApi whose retries record their waits instead of sleeping."""
-    return GoogleApi(google_cfg, sleep=lambda seconds: None)
+    """A connected GoogleApi whose retries record their waits on a virtual clock."""
+    clock = VirtualTime()
+    return GoogleApi(google_cfg, sleep=clock.sleep, clock=clock.monotonic)

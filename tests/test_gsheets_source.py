@@ -142,7 +142,7 @@ def test_a_sheet_that_fails_falls_back_to_its_last_good_version_marked_stale(org
     consolidate(org, as_of=D1)
     sales = next(b for b in standin.books.values() if b.title == "sales.xlsx")
     standin.touch(sales)
-    standin.fail("values.batchGet", 500, sheet=sales.id, times=5)
+    standin.fail("values.batchGet", 500, retry_after="0", sheet=sales.id, times=5)
     result = consolidate(org, as_of=D2)
     states = {s.name: s.state for s in result.workbooks}
     assert states["sales.xlsx"] == STALE

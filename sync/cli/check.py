@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,8 +17,9 @@ from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort
 from okr.reading import Table
 from okr.settings import Settings
 from sync.cli.options import as_of_option, config_option, format_option
-from sync.config import load_config
-from sync.errors import InputError
+from sync.config import Workspace, load_config
+from sync.errors import InputError, ServiceError
+from sync.gsheets import is_sheet_ref
 from sync.metrics.registry import load_registry
 from sync.sources.folder import FolderSource
 from sync.xlsx.reading import read_workbook
@@ -50,38 +51,47 @@ class CheckReport:
         }
 
 
-def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """Files as given; a folder stands for its workbooks, as a folder source reads them."""
-    out: list[Path] = []
+def expand_paths(paths: Sequence[str | Path]) -> list[Path | str]:
+    """Files as given; a folder stands for its workbooks, as a folder source reads them.
+
+    Google Sheets URLs are kept as they are (``okr check`` reads them too).
+    """
+    out: list[Path | str] = []
     for raw in paths:
+        if isinstance(raw, str) and is_sheet_ref(raw):
+            out.append(raw)
+            continue
         p = Path(raw)
         out += FolderSource(p).files() if p.is_dir() else [p]
     return out
 
 
 def check_workbooks(
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     *,
-    parents: Sequence[Path] = (),
+    parents: Sequence[Path | str] = (),
     settings: Settings | None = None,
     metrics: dict[str, str] | None = None,
     today: date | None = None,
+    read: Callable[[Path | str], Table] = read_workbook,
 ) -> CheckReport:
     """Read and check *paths* together; a file that cannot be read becomes a problem.
 
     Files in *parents* only provide parent IDs. An unreadable parents file
-    raises ``InputError``, since the check would be wrong without it.
+    raises ``InputError``, since the check would be wrong without it. *read*
+    turns a path (or a Google Sheets URL) into a table.
     """
     context: list[Item] = []
     for p in parents:
-        context.extend(read_workbook(p).items)
+        context.extend(read(p).items)
     report = CheckReport(problems=[])
     for p in paths:
         try:
-            table = read_workbook(p)
-        except InputError as exc:
+            table = read(p)
+        except (InputError, ServiceError) as exc:
             report.unreadable.append(str(p))
-            report.problems.append(make_problem("unreadable", str(exc), workbook=p.name))
+            name = p.name if isinstance(p, Path) else p
+            report.problems.append(make_problem("unreadable", str(exc), workbook=name))
             continue
         report.tables.append(table)
         report.problems.extend(table.problems)
@@ -89,6 +99,24 @@ def check_workbooks(
     report.problems += check_items(items, settings, today=today, metrics=metrics, context=context)
     report.problems.sort(key=sort_key)
     return report
+
+
+def reader(ws: Workspace) -> Callable[[Path | str], Table]:
+    """Read a workbook file, or a Google Sheet by URL (connecting once, on first need)."""
+    api = None
+
+    def read(p: Path | str) -> Table:
+        nonlocal api
+        if isinstance(p, str) and is_sheet_ref(p):
+            from sync.gsheets.client import GoogleApi, GoogleConfig
+            from sync.gsheets.read import read_ref
+
+            if api is None:
+                api = GoogleApi(GoogleConfig.from_workspace(ws))
+            return read_ref(api, p)
+        return read_workbook(p)
+
+    return read
 
 
 def format_text(report: CheckReport) -> str:
@@ -110,19 +138,18 @@ def format_text(report: CheckReport) -> str:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
 @click.option(
     "--parents",
     multiple=True,
-    type=click.Path(path_type=Path),
     help="Workbook(s) of the level above, whose IDs parents may name.",
 )
 @format_option
 @config_option("Workspace file for settings and the metric registry")
 @as_of_option("Evaluation date for staleness")
 def check(
-    paths: tuple[Path, ...],
-    parents: tuple[Path, ...],
+    paths: tuple[str, ...],
+    parents: tuple[str, ...],
     fmt: str,
     config: Path | None,
     as_of,
@@ -131,6 +158,8 @@ def check(
 
     Exit 0 when no errors (warnings allowed), 1 when errors were found, 2 when
     the input cannot be read.
+
+    PATHS are .xlsx files, folders of them, or Google Sheets URLs.
 
     Example: okr check departments/*.xlsx --parents company.xlsx --format json
     """
@@ -145,6 +174,7 @@ def check(
         settings=ws.settings,
         metrics=metrics,
         today=as_of.date() if as_of else None,
+        read=reader(ws),
     )
     if len(files) == 1 and report.unreadable:
         raise InputError(report.problems[0].message)  # a lone unreadable file is bad input

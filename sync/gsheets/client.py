@@ -159,8 +159,12 @@ class GoogleApi:
         *,
         credentials: Any = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Connect with *cfg* (credentials loaded from it unless given)."""
+        """Connect with *cfg* (credentials loaded from it unless given).
+
+        *sleep* and *clock* pace the retries (tests pass a virtual clock).
+        """
         self.cfg = cfg
         self.credentials = credentials or load_credentials(cfg)
         self.session = make_session(self.credentials, cfg.api_root)
@@ -168,6 +172,7 @@ class GoogleApi:
         self.client.set_timeout(cfg.timeout)
         self.http: HTTPClient = self.client.http_client
         self.sleep = sleep
+        self.clock = clock
         self.calls: Counter[str] = Counter()
         self.waits: list[float] = []
         self._lock = threading.Lock()
@@ -181,7 +186,7 @@ class GoogleApi:
         self, kind: str, what: str, fn: Callable[[], T], *, deadline: float | None = None
     ) -> T:
         """Run one API call *fn* for *what*; retry 429/5xx; translate failures to one line."""
-        deadline = deadline or time.monotonic() + BUDGET
+        deadline = deadline or self.clock() + BUDGET
         for attempt in range(1, MAX_TRIES + 1):
             with self._lock:
                 self.calls[kind] += 1
@@ -205,7 +210,7 @@ class GoogleApi:
                 raise ServiceError(
                     f"{what}: Google's answer was not valid JSON; try again later"
                 ) from None
-            if attempt == MAX_TRIES or time.monotonic() + wait > deadline:
+            if attempt == MAX_TRIES or self.clock() + wait > deadline:
                 raise ServiceError(
                     f"{what}: {reason}, {attempt} tries; giving up for now (quota or outage), "
                     "the next run tries again"
@@ -340,7 +345,7 @@ def sheet_url(sheet_id: str) -> str:
 
 def sheet_id_of(text: str) -> str:
     """The spreadsheet ID of an ID or a sheet URL; ``InputError`` when there is none."""
-    text = text.strip()
+    text = text.strip().removeprefix("gsheet:")
     if "/" not in text:
         return text
     try:
@@ -349,11 +354,6 @@ def sheet_id_of(text: str) -> str:
         raise InputError(
             f"{text}: not a Google Sheets URL; use https://docs.google.com/spreadsheets/d/ID"
         ) from None
-
-
-def is_sheet_ref(text: str) -> bool:
-    """True for a Google Sheets URL (``okr check`` takes them beside file paths)."""
-    return text.startswith(("https://docs.google.com/spreadsheets/", "gsheet:"))
 
 
 def _retry_after(response: requests.Response) -> float | None:

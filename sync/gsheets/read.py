@@ -17,7 +17,7 @@ from typing import Any
 from okr.reading import Table, TableError, read_table
 from okr.schema import CHECKINS_SHEET, SHEET
 from sync.errors import InputError
-from sync.gsheets.client import GoogleApi
+from sync.gsheets.client import GoogleApi, sheet_id_of
 from sync.workbook import find_okr_sheet
 
 FORMAT = "okr-gsheet/1"
@@ -118,3 +118,8 @@ def fetch(
 
 def _quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
+
+
+def read_ref(api: GoogleApi, ref: str) -> Table:
+    """The OKR table of the Google Sheet a URL or ``gsheet:<ID>`` names (one call)."""
+    return table_of(fetch(api, sheet_id_of(ref), ref), ref)

@@ -13,7 +13,6 @@ does not hold up the others.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -105,7 +104,7 @@ class GsheetSource:
                 name,
                 title=f.get("name", name),
                 modified=f.get("modifiedTime", ""),
-                deadline=time.monotonic() + BUDGET,
+                deadline=api.clock() + BUDGET,
             )
         except OkrError as exc:
             return SourceRead(self.name, name, None, None, str(exc))
