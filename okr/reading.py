@@ -134,8 +134,12 @@ def parse_number(value: object) -> float | None:
 
 
 def from_excel_serial(serial: float) -> datetime:
-    """The date-time of an Excel serial number (1900 date system, day 0 = 1899-12-30)."""
-    return datetime(1899, 12, 30) + timedelta(days=float(serial))
+    """The date-time of an Excel serial number (1900 date system, day 0 = 1899-12-30).
+
+    Rounded to the millisecond, the most a spreadsheet keeps: a float serial
+    such as 46353.2708333333 means 06:30, not 06:29:59.999997.
+    """
+    return datetime(1899, 12, 30) + timedelta(milliseconds=round(float(serial) * 86_400_000))
 
 
 def leading_id(text: object) -> str | None:

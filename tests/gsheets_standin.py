@@ -114,6 +114,10 @@ class Fault:
     body: str | None = None
     sheet: str | None = None
     times: int = 1
+    #: matching calls to let through before this fault applies
+    skip: int = 0
+    #: run (with the stand-in) before the call is answered, e.g. to edit the sheet meanwhile
+    action: Any = None
 
 
 def b64decode(text: str) -> bytes:
@@ -151,6 +155,7 @@ class GoogleStandin:
         self.tokens: dict[str, str] = {}  # access token -> client_email
         self.calls: list[tuple[str, str]] = []  # (kind, spreadsheet ID) of API calls
         self.faults: list[Fault] = []
+        self.bodies: list[tuple[str, Any]] = []  # (kind, JSON body) of POST and PUT calls
         self.clock = Clock()
         self.lock = threading.RLock()
         self.url = ""
@@ -248,10 +253,15 @@ class GoogleStandin:
         if kind != "token":
             with self.lock:
                 self.calls.append((kind, args.get("id", "")))
+                if req.method in ("POST", "PUT"):
+                    self.bodies.append((kind, req.get_json(force=True, silent=True)))
         if self.latency:
             time.sleep(self.latency)
         fault = self._take_fault(kind, args.get("id"))
         if fault is not None:
+            if fault.action is not None:
+                with self.lock:
+                    fault.action(self)
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.body is not None:
@@ -274,6 +284,9 @@ class GoogleStandin:
         with self.lock:
             for fault in self.faults:
                 if fault.kind == kind and fault.sheet in (None, sheet):
+                    if fault.skip:
+                        fault.skip -= 1
+                        continue
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)

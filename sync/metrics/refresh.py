@@ -27,6 +27,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from okr.reading import Table
 from sync.config import Workspace
 from sync.errors import InputError, OkrError
 from sync.metrics.connectors import ConnectorSet
@@ -88,6 +89,14 @@ def _read(
     stat = path.stat()
     data = path.read_bytes()
     table = read_workbook_bytes(data, name)
+    bindings = bindings_of(table, name, registry, problems)
+    return BoundWorkbook(path, name, (stat.st_mtime_ns, stat.st_size), data, table, bindings)
+
+
+def bindings_of(
+    table: Table, name: str, registry: dict[str, MetricDef], problems: list[str]
+) -> list[Binding]:
+    """The key-result rows of *table* bound to a registry metric; the others reported."""
     bindings = []
     for item in table.items:
         if not item.metric:
@@ -106,7 +115,7 @@ def _read(
             )
         else:
             bindings.append(Binding(item.where.row, item.id, item.metric, item.period))
-    return BoundWorkbook(path, name, (stat.st_mtime_ns, stat.st_size), data, table, bindings)
+    return bindings
 
 
 def refresh(
@@ -140,8 +149,15 @@ def refresh(
             books.append(_read(name, path, registry, problems))
         except (OkrError, OSError) as exc:
             results[name] = WorkbookResult(name, "skipped", error=_oneline(exc))
+    sheets = []
+    if not paths and any(src.kind == "gsheet" for src in ws.sources):
+        from sync.gsheet_source import read_bound_sheets
+
+        sheets, skipped = read_bound_sheets(ws, registry, problems)
+        results.update((r.name, r) for r in skipped)
     # in workbook order, so each workbook is complete (and written) as early as possible
-    jobs = list(dict.fromkeys((b.metric, b.period) for book in books for b in book.bindings))
+    bound = [*books, *sheets]
+    jobs = list(dict.fromkeys((b.metric, b.period) for book in bound for b in book.bindings))
     pairs = [(registry[m], p) for m, p in jobs]
     connectors = ConnectorSet(connections, ws.root)
     limits = {c.name: c.max_concurrency for c in connections.values()}
@@ -154,6 +170,11 @@ def refresh(
         connectors.close()
     recorded = record(engine, outcomes)
     results.update(writer.finish())
+    if sheets:
+        from sync.gsheets.writeback import write_all
+
+        by_key = {(o.metric, o.period): o for o in outcomes}
+        results.update((r.name, r) for r in write_all(sheets, by_key, now()))
     ordered = [results[n] for n in sorted(results)]
     return RefreshReport(
         tuple(outcomes), tuple(ordered), tuple(problems), perf_counter() - started, recorded

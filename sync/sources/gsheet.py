@@ -175,4 +175,33 @@ def make_gsheet_source(
     )
 
 
+def read_bound_sheets(
+    ws: config.Workspace, registry: dict, problems: list[str]
+) -> tuple[list, list]:
+    """The sheets of every gsheet source with their metric-bound rows, for the refresh.
+
+    Returns ``(BoundSheet list, WorkbookResult list of sheets or sources that failed)``.
+    """
+    from sync.gsheets.writeback import read_bound
+    from sync.workbook_fill import WorkbookResult
+
+    books: list = []
+    failed: list = []
+    for src in ws.sources:
+        if src.kind != "gsheet":
+            continue
+        source = make_gsheet_source(src, ws)
+        try:
+            api = source.connect()
+            files = source.listing(api)
+        except OkrError as exc:
+            failed.append(WorkbookResult(source.name, "skipped", error=str(exc)))
+            continue
+        names = _names(files)
+        found, bad = read_bound(api, [(f["id"], names[f["id"]]) for f in files], registry, problems)
+        books += found
+        failed += bad
+    return books, failed
+
+
 register_kind("gsheet", make_gsheet_source)

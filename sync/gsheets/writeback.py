@@ -1,0 +1,147 @@
+"""Metric write-back into Google Sheets: Current and As of, one ``values:batchUpdate`` a sheet.
+
+``read_bound`` reads each department sheet of the ``gsheet`` sources once
+(the same ``values:batchGet`` as the nightly read) and finds the key results
+bound to registry metrics. ``write_bound`` then, per sheet, reads the ID
+column again and compares it with the IDs read before: a sheet whose rows
+moved meanwhile (rows inserted, deleted or sorted) is skipped and reported,
+never written at the wrong row. Otherwise one ``values:batchUpdate`` writes
+only the Current and As of cells, RAW, so text from outside never becomes a
+formula. As of is written as a date serial number, which the template's
+column shows as a date; a failed metric's As of becomes the same
+``2026-11-20 09:30 (failed: reason)`` text as in an .xlsx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from okr.reading import Table, leading_id
+from sync.errors import OkrError
+from sync.gsheets.client import GoogleApi
+from sync.gsheets.read import fetch, table_of
+from sync.metrics import MetricDef, Outcome
+from sync.workbook_fill import Binding, WorkbookResult, failure_text
+
+_EPOCH = datetime(1899, 12, 30)
+
+
+@dataclass
+class BoundSheet:
+    """A department sheet as read, with the rows bound to metrics."""
+
+    api: GoogleApi
+    sheet_id: str
+    name: str
+    table: Table
+    bindings: list[Binding]
+
+
+def serial(when: datetime) -> float:
+    """The spreadsheet serial number of *when* (days since 1899-12-30), to the minute."""
+    when = when.replace(second=0, microsecond=0)
+    return (when - _EPOCH).total_seconds() / 86400
+
+
+def read_bound(
+    api: GoogleApi,
+    files: Sequence[tuple[str, str]],
+    registry: dict[str, MetricDef],
+    problems: list[str],
+) -> tuple[list[BoundSheet], list[WorkbookResult]]:
+    """Read each ``(sheet ID, name)``; the sheets with bindings, and the ones that failed."""
+    from sync.refresh import bindings_of
+
+    books, failed = [], []
+    for sheet_id, name in files:
+        try:
+            table = table_of(fetch(api, sheet_id, name), name)
+        except OkrError as exc:
+            failed.append(WorkbookResult(name, "skipped", error=_oneline(exc)))
+            continue
+        books.append(
+            BoundSheet(api, sheet_id, name, table, bindings_of(table, name, registry, problems))
+        )
+    return books, failed
+
+
+def write_bound(
+    book: BoundSheet, outcomes: dict[tuple[str, str], Outcome], when: datetime
+) -> WorkbookResult:
+    """Write *book*'s bound Current and As of cells from *outcomes* (at most 2 API calls)."""
+    if not book.bindings:
+        return WorkbookResult(book.name, "unchanged")
+    letters = dict(book.table.letters)
+    if "current" not in letters or "as_of" not in letters:
+        missing = "Current" if "current" not in letters else "As of"
+        return WorkbookResult(book.name, "skipped", error=f"no {missing} column found; add it")
+    data, filled, failed = [], 0, 0
+    sheet = book.table.sheet.replace("'", "''")
+    old_as_of = {i.where.row: i.as_of for i in book.table.items}
+    for b in book.bindings:
+        outcome = outcomes.get((b.metric, b.period.label))
+        if outcome is None or outcome.state == "skipped":
+            continue
+        current, as_of = (f"'{sheet}'!{letters[k]}{b.row}" for k in ("current", "as_of"))
+        if outcome.ok:
+            value = float(outcome.value)  # type: ignore[arg-type]
+            data.append(
+                {"range": current, "values": [[int(value) if value.is_integer() else value]]}
+            )
+            data.append({"range": as_of, "values": [[serial(outcome.as_of)]]})  # type: ignore[arg-type]
+            filled += 1
+        else:
+            old = old_as_of.get(b.row)
+            data.append({"range": as_of, "values": [[failure_text(old, outcome.error)]]})
+            failed += 1
+    if not data:
+        return WorkbookResult(book.name, "unchanged")
+    try:
+        moved = _rows_moved(book)
+        if moved:
+            return WorkbookResult(book.name, "skipped", error=moved)
+        book.api.values_update(book.sheet_id, data, f"Google Sheet {book.name}", raw=True)
+    except OkrError as exc:
+        return WorkbookResult(book.name, "skipped", filled, failed, _oneline(exc))
+    return WorkbookResult(book.name, "written", filled, failed)
+
+
+def _rows_moved(book: BoundSheet) -> str:
+    """Why the sheet's rows no longer match what was read ('' when they do)."""
+    letter = dict(book.table.letters)["id"]
+    last = max(i.where.row for i in book.table.items)
+    sheet = book.table.sheet.replace("'", "''")
+    (found,) = book.api.batch_get(
+        book.sheet_id, [f"'{sheet}'!{letter}1:{letter}{last}"], f"Google Sheet {book.name}"
+    )
+    now = [row[0] if row else "" for row in found.get("values", [])]
+    for item in book.table.items:
+        r = item.where.row
+        there = str(leading_id(now[r - 1]) or "") if r - 1 < len(now) else ""
+        if there != item.id:
+            return (
+                f"rows moved since it was read ({item.id} was in row {r}, now "
+                f"{there or 'nothing'}); nothing written, run the refresh again"
+            )
+    return ""
+
+
+def write_all(
+    books: Sequence[BoundSheet],
+    outcomes: dict[tuple[str, str], Outcome],
+    when: datetime,
+    progress: Callable[[str], None] | None = None,
+) -> list[WorkbookResult]:
+    """Write every sheet; one failing sheet never stops the others."""
+    out = []
+    for book in books:
+        out.append(write_bound(book, outcomes, when))
+        if progress is not None:
+            progress(book.name)
+    return out
+
+
+def _oneline(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
