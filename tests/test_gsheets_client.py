@@ -74,7 +74,7 @@ def test_403_names_the_account_to_share_with(api, standin, book):
 
 
 def test_404_names_the_sheet_and_the_fix(api):
-    with pytest.raises(InputError, match="gsheet:nope: no such Google Sheet .404.; check the ID"):
+    with pytest.raises(InputError, match=r"gsheet:nope: no such Google Sheet .404.; check the ID"):
         read_ref(api, "gsheet:nope")
 
 
@@ -109,7 +109,7 @@ def test_unknown_google_keys_are_refused(tmp_path):
     from sync.config import parse_config
 
     ws = parse_config({"google": {"credential": "x"}}, tmp_path)
-    with pytest.raises(ConfigError, match="unknown key.*credential"):
+    with pytest.raises(ConfigError, match=r"unknown key.*credential"):
         GoogleConfig.from_workspace(ws)
 
 
@@ -156,7 +156,7 @@ def test_a_malformed_body_is_one_line(api, standin, book):
 def test_a_revoked_key_is_one_line(api, standin, book):
     api.batch_get(book.id, ["OKRs"], "sales")
     standin.revoke(api.email)
-    with pytest.raises(ServiceError, match="refused the service-account key.*revoked"):
+    with pytest.raises(ServiceError, match=r"refused the service-account key.*revoked"):
         api.batch_get(book.id, ["OKRs"], "sales")
 
 

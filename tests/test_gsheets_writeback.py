@@ -112,7 +112,7 @@ def test_a_sheet_whose_rows_moved_is_skipped_and_reported(setup, standin):
 
 
 def test_text_from_outside_is_never_a_formula(setup, standin):
-    ws, book = setup
+    ws, _ = setup
     ws.metrics["bookings"]["query"] = "SELECT '=HYPERLINK(1)' WHERE :start < :end"
     refresh(ws, today=TODAY, now=lambda: NOW)
     (body,) = [b for k, b in standin.bodies if k == "values.batchUpdate"]
@@ -123,7 +123,7 @@ def test_text_from_outside_is_never_a_formula(setup, standin):
 
 
 def test_a_sheet_without_access_is_reported_and_the_others_written(setup, standin, key_file_data):
-    ws, book = setup
+    ws, _ = setup
     from dataclasses import replace
 
     from sync.config import Source
