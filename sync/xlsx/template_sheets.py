@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -62,17 +63,102 @@ def strings(lang: str) -> dict:
         return tomllib.load(fh)[lang]
 
 
-def _list_column(ws: Worksheet, col: int, header: str, values: Sequence, fmt=None) -> str:
-    """Write a header and values down one column of Lists; return its A1 range."""
-    ws.write_string(0, col, header)
-    for i, value in enumerate(values, start=1):
-        if fmt:
-            ws.write(i, col, value, fmt)
-        else:
-            ws.write_string(i, col, str(value))
-    last = max(1, len(values))
-    letter = xlsxwriter.utility.xl_col_to_name(col)
-    return f"{LISTS_SHEET}!${letter}$2:${letter}${last + 1}"
+@dataclass(frozen=True)
+class ListColumn:
+    """One column of the Lists sheet: a header over the values a dropdown or lookup uses."""
+
+    name: str
+    col: int
+    header: str
+    values: tuple
+    dates: bool = False
+
+    @property
+    def ref(self) -> str:
+        """Its A1 range under the header, e.g. ``Lists!$A$2:$A$3``."""
+        letter = xlsxwriter.utility.xl_col_to_name(self.col)
+        return f"{LISTS_SHEET}!${letter}$2:${letter}${max(1, len(self.values)) + 1}"
+
+
+@dataclass(frozen=True)
+class ListsSpec:
+    """What the Lists sheet holds, for the .xlsx and the Google Sheets template alike."""
+
+    columns: tuple[ListColumn, ...]
+    #: (defined name, label, value) of the settings block; value None means =TODAY()
+    settings: tuple[tuple[str, str, object], ...]
+    setting_header: str
+    value_header: str
+    #: defined name -> A1 range, for every name the formulas and dropdowns use
+    ranges: dict[str, str]
+
+
+#: Columns of the settings block in Lists (label, value).
+SETTING_COL, VALUE_COL = 20, 21
+#: (first column, last column, width) of Lists, for both templates.
+LIST_WIDTHS = (
+    (0, 0, 12),
+    (2, 3, 24),
+    (5, 5, 12),
+    (7, 8, 24),
+    (10, 12, 11),
+    (14, 14, 40),
+    (16, 18, 16),
+    (20, 20, 34),
+    (21, 21, 12),
+)
+
+
+def lists_spec(
+    lang: str,
+    department: str | None,
+    period: Period | None,
+    years: Sequence[int],
+    parents: list[str],
+    as_of: date | None,
+) -> ListsSpec:
+    """The Lists sheet: dropdown words, lookup tables, periods, parents and settings."""
+    text = strings(lang)["lists"]
+    periods = [p for y in years for p in periods_of_year(y)]
+    if period:
+        # The default period leads the dropdown.
+        periods = [period, *(p for p in periods if p.label != period.label)]
+    columns = (
+        ListColumn("TypeList", 0, text["types"], tuple(w[lang] for w in TYPE_WORDS.values())),
+        ListColumn("TypeWords", 2, text["type_words"], tuple(TYPE_INDEX)),
+        ListColumn(
+            "TypeFlags", 3, text["type_means"], tuple(_TYPE_FLAGS[k] for k in TYPE_INDEX.values())
+        ),
+        ListColumn(
+            "DirectionList", 5, text["directions"], tuple(w[lang] for w in DIRECTION_WORDS.values())
+        ),
+        ListColumn("DirectionWords", 7, text["direction_words"], tuple(DIRECTION_INDEX)),
+        ListColumn("DirectionKeys", 8, text["direction_means"], tuple(DIRECTION_INDEX.values())),
+        ListColumn("PeriodList", 10, text["period"], tuple(p.label for p in periods)),
+        ListColumn("PeriodStarts", 11, text["start"], tuple(p.start for p in periods), True),
+        ListColumn("PeriodEnds", 12, text["end"], tuple(p.end for p in periods), True),
+        ListColumn("ParentList", 14, text["parents"], tuple(parents)),
+        ListColumn("DoneWords", 16, text["done_words"], tuple(DONE_WORDS)),
+        ListColumn(
+            "StatusWords", 18, text["statuses"], tuple(w[lang] for w in STATUS_WORDS.values())
+        ),
+    )
+    ranges = {c.name: c.ref for c in columns}
+    defaults = Settings()
+    settings = (
+        ("OnTrackRatio", text["on_track"], defaults.on_track_ratio),
+        ("AtRiskRatio", text["at_risk"], defaults.at_risk_ratio),
+        ("AsOfDate", text["as_of"], as_of),
+        ("DefaultDepartment", text["department"], department or ""),
+        ("DefaultPeriod", text["default_period"], period.label if period else ""),
+    )
+    value_letter = xlsxwriter.utility.xl_col_to_name(VALUE_COL)
+    for i, (name, _, _) in enumerate(settings, start=1):
+        ranges[name] = f"{LISTS_SHEET}!${value_letter}${i + 1}"
+    ranges["TypeLookup"] = _block(ranges["TypeWords"], ranges["TypeFlags"])
+    ranges["DirectionLookup"] = _block(ranges["DirectionWords"], ranges["DirectionKeys"])
+    ranges["PeriodTable"] = _block(ranges["PeriodList"], ranges["PeriodEnds"])
+    return ListsSpec(columns, settings, text["setting"], text["value"], ranges)
 
 
 def write_lists(
@@ -86,66 +172,36 @@ def write_lists(
     as_of: date | None,
 ) -> dict[str, str]:
     """Fill Lists, define the names the formulas use, return name -> A1 range."""
-    text = strings(lang)["lists"]
+    spec = lists_spec(lang, department, period, years, parents, as_of)
     bold = wb.add_format({"bold": True})
     day = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws.set_row(0, None, bold)
-    periods = [p for y in years for p in periods_of_year(y)]
-    if period:
-        # The default period leads the dropdown.
-        periods = [period, *(p for p in periods if p.label != period.label)]
-    ranges = {
-        "TypeList": _list_column(ws, 0, text["types"], [w[lang] for w in TYPE_WORDS.values()]),
-        "TypeWords": _list_column(ws, 2, text["type_words"], list(TYPE_INDEX)),
-        "TypeFlags": _list_column(
-            ws, 3, text["type_means"], [_TYPE_FLAGS[k] for k in TYPE_INDEX.values()]
-        ),
-        "DirectionList": _list_column(
-            ws, 5, text["directions"], [w[lang] for w in DIRECTION_WORDS.values()]
-        ),
-        "DirectionWords": _list_column(ws, 7, text["direction_words"], list(DIRECTION_INDEX)),
-        "DirectionKeys": _list_column(
-            ws, 8, text["direction_means"], list(DIRECTION_INDEX.values())
-        ),
-        "PeriodList": _list_column(ws, 10, text["period"], [p.label for p in periods]),
-        "PeriodStarts": _list_column(ws, 11, text["start"], [p.start for p in periods], day),
-        "PeriodEnds": _list_column(ws, 12, text["end"], [p.end for p in periods], day),
-        "ParentList": _list_column(ws, 14, text["parents"], parents),
-        "DoneWords": _list_column(ws, 16, text["done_words"], list(DONE_WORDS)),
-        "StatusWords": _list_column(
-            ws, 18, text["statuses"], [w[lang] for w in STATUS_WORDS.values()]
-        ),
-    }
-    settings = Settings()
-    ws.write_string(0, 20, text["setting"])
-    ws.write_string(0, 21, text["value"])
-    rows = ("OnTrackRatio", "AtRiskRatio", "AsOfDate", "DefaultDepartment", "DefaultPeriod")
-    labels = ("on_track", "at_risk", "as_of", "department", "default_period")
-    value_letter = xlsxwriter.utility.xl_col_to_name(21)
-    for i, (name, label) in enumerate(zip(rows, labels, strict=True), start=1):
-        ws.write_string(i, 20, text[label])
-        ranges[name] = f"{LISTS_SHEET}!${value_letter}${i + 1}"
-    ws.write_number(1, 21, settings.on_track_ratio)
-    ws.write_number(2, 21, settings.at_risk_ratio)
-    if as_of:
-        ws.write_datetime(3, 21, as_of, day)
-    else:
-        ws.write_formula(3, 21, "=TODAY()", day, "")
-    ws.write_string(4, 21, department or "")
-    ws.write_string(5, 21, period.label if period else "")
-    ranges["TypeLookup"] = _block(ranges["TypeWords"], ranges["TypeFlags"])
-    ranges["DirectionLookup"] = _block(ranges["DirectionWords"], ranges["DirectionKeys"])
-    ranges["PeriodTable"] = _block(ranges["PeriodList"], ranges["PeriodEnds"])
-    for name, ref in sorted(ranges.items()):
+    for column in spec.columns:
+        ws.write_string(0, column.col, column.header)
+        for i, value in enumerate(column.values, start=1):
+            if column.dates:
+                ws.write(i, column.col, value, day)
+            else:
+                ws.write_string(i, column.col, str(value))
+    ws.write_string(0, SETTING_COL, spec.setting_header)
+    ws.write_string(0, VALUE_COL, spec.value_header)
+    for i, (_, label, _) in enumerate(spec.settings, start=1):
+        ws.write_string(i, SETTING_COL, label)
+    for i, (_, _, value) in enumerate(spec.settings, start=1):
+        if isinstance(value, date):
+            ws.write_datetime(i, VALUE_COL, value, day)
+        elif value is None:
+            ws.write_formula(i, VALUE_COL, "=TODAY()", day, "")
+        elif isinstance(value, str):
+            ws.write_string(i, VALUE_COL, value)
+        else:
+            ws.write_number(i, VALUE_COL, value)
+    for name, ref in sorted(spec.ranges.items()):
         wb.define_name(name, f"={ref}")
-    for first, last, width in ((0, 0, 12), (2, 3, 24), (5, 5, 12), (7, 8, 24), (10, 12, 11)):
+    for first, last, width in LIST_WIDTHS:
         ws.set_column(first, last, width)
-    ws.set_column(14, 14, 40)
-    ws.set_column(16, 18, 16)
-    ws.set_column(20, 20, 34)
-    ws.set_column(21, 21, 12)
     ws.freeze_panes(1, 0)
-    return ranges
+    return spec.ranges
 
 
 def _block(first: str, last: str) -> str:
