@@ -17,9 +17,9 @@ from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort
 from okr.reading import Table
 from okr.settings import Settings
 from sync.cli.options import as_of_option, config_option, format_option
-from sync.config import Workspace, load_config
+from sync.config import load_config
 from sync.errors import InputError, ServiceError
-from sync.gsheets import is_sheet_ref
+from sync.gsheets import is_sheet_ref, reader
 from sync.metrics.registry import load_registry
 from sync.sources.folder import FolderSource
 from sync.xlsx.reading import read_workbook
@@ -99,24 +99,6 @@ def check_workbooks(
     report.problems += check_items(items, settings, today=today, metrics=metrics, context=context)
     report.problems.sort(key=sort_key)
     return report
-
-
-def reader(ws: Workspace) -> Callable[[Path | str], Table]:
-    """Read a workbook file, or a Google Sheet by URL (connecting once, on first need)."""
-    api = None
-
-    def read(p: Path | str) -> Table:
-        nonlocal api
-        if isinstance(p, str) and is_sheet_ref(p):
-            from sync.gsheets.client import GoogleApi, GoogleConfig
-            from sync.gsheets.read import read_ref
-
-            if api is None:
-                api = GoogleApi(GoogleConfig.from_workspace(ws))
-            return read_ref(api, p)
-        return read_workbook(p)
-
-    return read
 
 
 def format_text(report: CheckReport) -> str:

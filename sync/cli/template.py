@@ -1,4 +1,4 @@
-"""``okr template``: write a blank OKR workbook for a department."""
+"""``okr template``: write a blank OKR workbook for a department, or create it as a Google Sheet."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from okr.schema import (
-    LANGUAGES,
-)
-from sync.xlsx.template import DEFAULT_OUTPUT, build_template
+from okr.schema import LANGUAGES
+from sync.cli.options import config_option
+from sync.gsheets import is_sheet_ref
+from sync.xlsx.template import DEFAULT_OUTPUT, build_template, parent_entries, template_period
 
 
 @click.command("template")
@@ -22,9 +22,8 @@ from sync.xlsx.template import DEFAULT_OUTPUT, build_template
 @click.option(
     "--parents",
     multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Workbook whose IDs fill the Parent dropdown (the level above); repeat for more.",
+    metavar="FILE_OR_SHEET",
+    help="Workbook or Google Sheets URL whose IDs fill the Parent dropdown; repeat for more.",
 )
 @click.option(
     "--lang",
@@ -41,15 +40,57 @@ from sync.xlsx.template import DEFAULT_OUTPUT, build_template
     show_default=True,
     help="Where to write the workbook.",
 )
+@click.option(
+    "--google",
+    is_flag=True,
+    help="Create the template as a Google Sheet ([google] in okr.toml) and print its URL.",
+)
+@click.option("--title", metavar="T", help="Title of the Google Sheet (with --google).")
+@config_option("Workspace file for the [google] settings")
 def template(
-    department: str | None, period: str | None, parents: tuple[Path, ...], lang: str, output: Path
+    department: str | None,
+    period: str | None,
+    parents: tuple[str, ...],
+    lang: str,
+    output: Path,
+    google: bool,
+    title: str | None,
+    config: Path | None,
 ) -> int:
-    """Write a blank OKR workbook for a department to fill in.
+    """Write a blank OKR workbook for a department to fill in (or a Google Sheet).
 
     \b
     Example:
         okr template --department SALES --period 2026-Q4 --parents company.xlsx -o sales.xlsx
+        okr template --google --department SALES --title "Sales OKRs 2026-Q4"
     """
-    path = build_template(output, lang=lang, department=department, period=period, parents=parents)
-    click.echo(f"wrote {path}")
+    from sync.config import load_config
+    from sync.gsheets import reader
+
+    read = reader(load_config(config)) if (google or any(map(is_sheet_ref, parents))) else None
+    if not google:
+        path = build_template(
+            output, lang=lang, department=department, period=period, parents=parents, read=read
+        )
+        click.echo(f"wrote {path}")
+        return 0
+    from sync.gsheets.client import GoogleApi, GoogleConfig
+    from sync.gsheets.template import create_template
+
+    ws = load_config(config)
+    cfg = GoogleConfig.from_workspace(ws)
+    default_period, years = template_period(lang, period, None)
+    entries = parent_entries(parents, read)
+    name = title or " ".join(filter(None, ("OKRs", department, period)))
+    url = create_template(
+        GoogleApi(cfg),
+        cfg,
+        title=name,
+        lang=lang,
+        department=department,
+        period=default_period,
+        years=years,
+        parents=entries,
+    )
+    click.echo(url)
     return 0

@@ -9,7 +9,7 @@ so the committed okr_template.xlsx can be checked against a fresh build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from okr.periods import Period, parse_period
+from okr.reading import Table
 from okr.schema import (
     CHECKINS_SHEET,
     DONE_WORDS,
@@ -33,6 +34,7 @@ from sync.xlsx.atomic import write_atomic
 from sync.xlsx.formulas import FIRST_ROW, LAST_ROW
 from sync.xlsx.reading import read_workbook
 from sync.xlsx.template_sheets import TEMPLATES, strings, write_lists, write_okrs
+
 
 DEFAULT_OUTPUT = Path("okr_template.xlsx")
 #: Lists periods of the default template: fixed, so the committed file is reproducible.
@@ -61,15 +63,18 @@ def guide_lines(lang: str, values: dict[str, str | None]) -> list[str]:
     return lines
 
 
-def parent_entries(paths: Iterable[str | Path]) -> list[str]:
+def parent_entries(
+    paths: Iterable[str | Path], read: Callable[[str | Path], Table] | None = None
+) -> list[str]:
     """``"ID · Title"`` for every objective and key result in the parent workbooks.
 
-    Raises ``InputError`` (one line, naming the file and the fix) when a file
-    cannot be read as an OKR workbook.
+    *read* turns a path (or a Google Sheets URL) into a table. Raises
+    ``InputError`` (one line, naming the file and the fix) when a file cannot
+    be read as an OKR workbook.
     """
     entries: dict[str, str] = {}
     for path in paths:
-        table = read_workbook(path, name=str(path))
+        table = read(path) if read else read_workbook(path, name=str(path))
         for item in table.items:
             if not item.id or " " in item.id or item.id in entries:
                 continue
@@ -78,23 +83,10 @@ def parent_entries(paths: Iterable[str | Path]) -> list[str]:
     return list(entries.values())
 
 
-def build_template(
-    path: str | Path = DEFAULT_OUTPUT,
-    *,
-    lang: str = "en",
-    department: str | None = None,
-    period: str | None = None,
-    parents: Sequence[str | Path] = (),
-    as_of: date | None = None,
-) -> Path:
-    """Write the OKR template to *path* atomically and return the path.
-
-    *period* (``2026-Q4``) becomes the default period and picks the years in
-    Lists (that year and its neighbours; else the year of *as_of* and its
-    neighbours; else DEFAULT_YEARS). *as_of* pins the AsOfDate cell to a date
-    instead of ``=TODAY()``. *parents* are workbooks whose IDs fill the Parent
-    dropdown.
-    """
+def template_period(
+    lang: str, period: str | None, as_of: date | None
+) -> tuple[Period | None, Sequence[int]]:
+    """Check *lang* and *period*; the default period and the years Lists offers."""
     if lang not in LANGUAGES:
         raise InputError(f"language {lang!r} is not supported: use {' or '.join(LANGUAGES)}")
     default_period = None
@@ -105,8 +97,43 @@ def build_template(
                 f"period {period!r} is not a period: use 2026, 2026-H2, 2026-Q4 or 2026-11"
             )
     year = default_period.start.year if default_period else as_of.year if as_of else None
-    years = (year - 1, year, year + 1) if year else DEFAULT_YEARS
-    entries = parent_entries(parents)
+    return default_period, (year - 1, year, year + 1) if year else DEFAULT_YEARS
+
+
+def guide_values(department: str | None, period: Period | None) -> dict[str, str | None]:
+    """The ``{{name}}`` values of the guide text."""
+    settings = Settings()
+    return {
+        "department": department,
+        "period": period.label if period else None,
+        "on_track": f"{settings.on_track_ratio:g}",
+        "at_risk": f"{settings.at_risk_ratio:g}",
+        "on_track_half": f"{settings.on_track_ratio / 2:.0%}",
+        "at_risk_half": f"{settings.at_risk_ratio / 2:.0%}",
+        "done_words": ", ".join(DONE_WORDS),
+    }
+
+
+def build_template(
+    path: str | Path = DEFAULT_OUTPUT,
+    *,
+    lang: str = "en",
+    department: str | None = None,
+    period: str | None = None,
+    parents: Sequence[str | Path] = (),
+    as_of: date | None = None,
+    read: Callable[[str | Path], Table] | None = None,
+) -> Path:
+    """Write the OKR template to *path* atomically and return the path.
+
+    *period* (``2026-Q4``) becomes the default period and picks the years in
+    Lists (that year and its neighbours; else the year of *as_of* and its
+    neighbours; else DEFAULT_YEARS). *as_of* pins the AsOfDate cell to a date
+    instead of ``=TODAY()``. *parents* are workbooks whose IDs fill the Parent
+    dropdown.
+    """
+    default_period, years = template_period(lang, period, as_of)
+    entries = parent_entries(parents, read)
     path = Path(path)
     return write_atomic(
         path, lambda tmp: _write(tmp, lang, department, default_period, years, entries, as_of)
@@ -188,16 +215,7 @@ def _write_guide(
     wb: Workbook, ws: Worksheet, lang: str, department: str | None, period: Period | None
 ) -> None:
     """The Guide sheet: templates/guide.<lang>.md as one column of wrapped text."""
-    settings = Settings()
-    values = {
-        "department": department,
-        "period": period.label if period else None,
-        "on_track": f"{settings.on_track_ratio:g}",
-        "at_risk": f"{settings.at_risk_ratio:g}",
-        "on_track_half": f"{settings.on_track_ratio / 2:.0%}",
-        "at_risk_half": f"{settings.at_risk_ratio / 2:.0%}",
-        "done_words": ", ".join(DONE_WORDS),
-    }
+    values = guide_values(department, period)
     title = wb.add_format({"bold": True, "font_size": 16})
     heading = wb.add_format({"bold": True, "font_size": 12, "valign": "bottom"})
     body = wb.add_format({"text_wrap": True, "valign": "top"})
