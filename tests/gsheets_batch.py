@@ -123,6 +123,13 @@ def _update_cells(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         sheet = _sheet(book, grid.get("sheetId"))
         row0, col0 = grid.get("startRowIndex", 0), grid.get("startColumnIndex", 0)
     fields = body.get("fields", "")
+    if "range" in body and not body.get("rows") and "userEnteredValue" in fields:
+        # No rows: the fields named are cleared over the range.
+        grid = body["range"]
+        r1, c1 = grid.get("endRowIndex", sheet.rows), grid.get("endColumnIndex", sheet.cols)
+        for key in [k for k in sheet.cells if row0 <= k[0] < r1 and col0 <= k[1] < c1]:
+            del sheet.cells[key]
+        return {}
     for i, row in enumerate(body.get("rows", [])):
         for j, cell in enumerate(row.get("values", [])):
             if "userEnteredValue" in fields or fields == "*":

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from okr.tree import CHANGE_THRESHOLD
 from sync.cli.options import as_of_option, config_option, format_option
 from sync.cli.progress import progress_bar, wants_progress
-from sync.config import load_config
+from sync.config import Workspace, load_config
+from sync.errors import OkrError
 from sync.consolidate.run import DEFAULT_WAIT, RunResult
 from sync.consolidate.run import consolidate as run_consolidation
 
@@ -73,6 +75,11 @@ def result_json(result: RunResult) -> dict:
     show_default=True,
     help="List progress moves larger than this (0.05 = 5 points) in Changes.",
 )
+@click.option(
+    "--google-sheet",
+    metavar="ID_OR_URL",
+    help="Also publish the company view to this Google Sheet (default: [output] google_sheet).",
+)
 @format_option
 def consolidate(
     config: Path | None,
@@ -82,6 +89,7 @@ def consolidate(
     wait: float,
     forget: tuple[str, ...],
     change_threshold: float,
+    google_sheet: str | None,
     fmt: str,
 ) -> int:
     """Merge every department workbook into one aligned company workbook.
@@ -93,7 +101,8 @@ def consolidate(
 
     Exit 0 when done with no errors in the data (warnings allowed), 1 when
     errors were found (the workbook is still written) or another run holds
-    the lock, 2 when the configuration or the store cannot be used.
+    the lock, 2 when the configuration or the store cannot be used, 3 when the
+    workbook was written but publishing it to Google Sheets failed.
 
     Example: okr consolidate --config okr.toml --quiet
     """
@@ -108,8 +117,19 @@ def consolidate(
             threshold=change_threshold,
             progress=bar,
         )
+    code = result.exit_code
+    target = google_sheet or ws.google_sheet
+    published = None
+    if target:
+        published, failure = publish_view(ws, target, result)
+        if failure:
+            click.echo(f"okr: {failure}; {result.output} was written all the same", err=True)
+            code = 3
     if fmt == "json":
-        click.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        payload = result_json(result)
+        if target:
+            payload["google_sheet"] = published.url if published else None
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif not quiet:
         click.echo(result.summary())
     elif result.errors:
@@ -117,4 +137,21 @@ def consolidate(
             f"okr: {result.errors} error(s) in the data; see the Problems sheet of {result.output}",
             err=True,
         )
-    return result.exit_code
+    if published and not quiet and fmt != "json":
+        click.echo(
+            f"Published {published.rows} row(s) to {published.url} "
+            f"in {published.calls} API call(s)."
+        )
+    return code
+
+
+def publish_view(ws: Workspace, target: str, result: RunResult) -> tuple[Any, str]:
+    """Publish the run's company workbook to Google Sheets: (what was done, or why not)."""
+    try:
+        from sync.gsheets.client import GoogleApi, GoogleConfig
+        from sync.gsheets.publish import publish
+
+        api = GoogleApi(GoogleConfig.from_workspace(ws))
+        return publish(api, target, result.output, result.depths), ""
+    except OkrError as exc:
+        return None, f"publishing to Google Sheets failed: {exc}"

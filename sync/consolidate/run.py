@@ -65,6 +65,8 @@ class RunResult:
     seconds: float
     previous: date | None = None
     notices: tuple[str, ...] = field(default=())
+    #: tree depth of each Company sheet row, in order (for row groups where it is published)
+    depths: tuple[int, ...] = field(default=(), repr=False)
 
     @property
     def errors(self) -> int:
@@ -274,4 +276,5 @@ def _finish(engine, ws, out, tmp, report, states, nodes, versions, clock) -> Run
         seconds=time.perf_counter() - clock,
         previous=prev_date,
         notices=report.notices,
+        depths=tuple(n.depth for n in report.tree.nodes),
     )

@@ -15,6 +15,7 @@ turns what Google says into one line naming the sheet and the fix.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
@@ -32,7 +33,7 @@ from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
-from gspread.urls import DRIVE_FILES_API_V3_URL
+from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from requests.adapters import HTTPAdapter
 
 from sync.config import Workspace, resolve_secrets
@@ -304,8 +305,14 @@ class GoogleApi:
     ) -> dict:
         """One ``values:batchUpdate`` (RAW unless *raw* is False: formulas then count)."""
         body = {"valueInputOption": "RAW" if raw else "USER_ENTERED", "data": data}
+        # Compact JSON: these bodies are the largest we send (up to 2 MB).
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % sheet_id
+        headers = {"Content-Type": "application/json; charset=utf-8"}
         return self.call(
-            "values.batchUpdate", what, lambda: self.http.values_batch_update(sheet_id, body)
+            "values.batchUpdate",
+            what,
+            lambda: self.http.request("post", url, data=payload, headers=headers).json(),
         )
 
     def batch_update(self, sheet_id: str, requests_: list[dict], what: str) -> dict:

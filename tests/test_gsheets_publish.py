@@ -1,0 +1,107 @@
+# ruff: noqa: F811 - the fixtures are imported by name from tests.gsheets_fixtures
+"""The company view published to a Google Sheet (the stand-in) beside the .xlsx."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+
+from sync.cli import cli
+from sync.gsheets.publish import _chunks, read_sheets, row_groups
+from tests.gsheets_fixtures import key_file_data, key_path, standin  # noqa: F401
+from tests.gsheets_model import parse_range, read_values
+from tests.orgbuild import make_org
+
+D1 = date(2026, 11, 1)
+
+
+def setup_org(tmp_path, standin, key_path, target: str = "") -> tuple:
+    make_org(tmp_path / "departments")
+    book = standin.new_book("Company view")
+    (tmp_path / "okr.toml").write_text(
+        f'[store]\nurl = "sqlite:///{tmp_path / "okr.db"}"\n'
+        '[[sources]]\nkind = "folder"\npath = "departments"\n'
+        f'[output]\npath = "out/company.xlsx"\ngoogle_sheet = "{target or book.id}"\n'
+        f'[google]\ncredentials = "{key_path}"\napi_root = "{standin.url}"\n',
+        encoding="utf-8",
+    )
+    return book, tmp_path / "okr.toml"
+
+
+def run(config, *extra):
+    return CliRunner().invoke(
+        cli,
+        ["consolidate", "--config", str(config), "--as-of", D1.isoformat(), *extra],
+        standalone_mode=False,
+    )
+
+
+def test_the_company_view_is_the_workbooks_sheets_as_values(tmp_path, standin, key_path):
+    book, config = setup_org(tmp_path, standin, key_path)
+    out = run(config)
+    assert out.return_value == 1, out.output  # the test organisation has one data error
+    assert "Published" in out.output and book.id in out.output
+    want = read_sheets(tmp_path / "out" / "company.xlsx")
+    assert list(want) == ["Company", "Problems", "Metrics", "Trend", "Changes"]
+    for title, rows in want.items():
+        got = read_values(parse_range(book, f"'{title}'"), "UNFORMATTED_VALUE")
+        trimmed = [[v for v in r] for r in rows]
+        for r in trimmed:
+            while r and r[-1] in ("", None):
+                r.pop()
+        while trimmed and not trimmed[-1]:
+            trimmed.pop()
+        assert got == trimmed, title
+    company = book.sheet("Company")
+    assert company.row_groups and all(g["depth"] >= 1 for g in company.row_groups)
+    assert standin.counts() == {
+        "spreadsheets.get": 1,
+        "spreadsheets.batchUpdate": 1,
+        "values.batchUpdate": 1,
+    }
+    bodies = [b for k, b in standin.bodies if k == "values.batchUpdate"]
+    assert all(b["valueInputOption"] == "RAW" for b in bodies)
+
+
+def test_publishing_again_replaces_the_old_view(tmp_path, standin, key_path):
+    book, config = setup_org(tmp_path, standin, key_path)
+    run(config)
+    standin.put_sheet(book, "Company", [["stale"]] * 5000)
+    groups = len(book.sheet("Company").row_groups)
+    run(config)
+    company = read_values(parse_range(book, "'Company'"))
+    assert company[0][0] != "stale" and len(company) < 100
+    assert len(book.sheet("Company").row_groups) == groups
+
+
+def test_a_failed_publish_keeps_the_xlsx_and_exits_3(tmp_path, standin, key_path):
+    _, config = setup_org(tmp_path, standin, key_path, target="1NoSuchSheet")
+    out = run(config, "--quiet")
+    assert out.return_value == 3
+    assert (
+        "publishing to Google Sheets failed" in out.output and "no such Google Sheet" in out.output
+    )
+    assert (tmp_path / "out" / "company.xlsx").exists()
+
+
+def test_the_option_overrides_the_setting(tmp_path, standin, key_path):
+    _, config = setup_org(tmp_path, standin, key_path, target="1NoSuchSheet")
+    other = standin.new_book("other")
+    out = run(config, "--google-sheet", f"https://docs.google.com/spreadsheets/d/{other.id}/edit")
+    assert out.return_value == 1 and other.sheet("Company") is not None
+
+
+def test_row_groups_follow_the_tree():
+    # depths of rows: O1 (0) > KR (1), O2 (1) > KR (2); O3 (0)
+    assert row_groups([0, 1, 1, 2, 0], first=0) == [(1, 4), (3, 4)]
+
+
+def test_values_are_chunked_under_the_limit():
+    rows = [["x" * 100, i] for i in range(1000)]
+    parts = _chunks({"Company": rows}, limit=20_000)
+    assert len(parts) > 5
+    import json
+
+    assert all(len(json.dumps(p)) < 25_000 for p in parts)
+    assert sum(len(d["values"]) for p in parts for d in p) == 1000
