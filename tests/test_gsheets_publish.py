@@ -95,6 +95,8 @@ def test_the_option_overrides_the_setting(tmp_path, standin, key_path):
 def test_row_groups_follow_the_tree():
     # depths of rows: O1 (0) > KR (1), O2 (1) > KR (2); O3 (0)
     assert row_groups([0, 1, 1, 2, 0], first=0) == [(1, 4), (3, 4)]
+    # too many groups: only rows with grandchildren keep theirs
+    assert row_groups([0, 1, 1, 2, 0], first=0, most=1) == [(1, 4)]
 
 
 def test_values_are_chunked_under_the_limit():

@@ -28,6 +28,8 @@ from sync.gsheets.client import GoogleApi, sheet_id_of, sheet_url
 PUBLISHED = ("Company", "Problems", "Metrics", "Data", "Trend", "History", "Changes")
 #: Bytes of JSON per values:batchUpdate request (Google advises at most 2 MB).
 MAX_REQUEST = 1_900_000
+#: Row groups beyond which only objectives with objectives under them are grouped.
+MAX_GROUPS = 500
 #: Rows of the Company sheet above its first tree row (title, note, header).
 COMPANY_FIRST = 3
 _EPOCH = datetime(1899, 12, 30)
@@ -64,22 +66,30 @@ def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
     return out
 
 
-def row_groups(depths: Sequence[int], first: int = COMPANY_FIRST) -> list[tuple[int, int]]:
+def row_groups(
+    depths: Sequence[int], first: int = COMPANY_FIRST, most: int = MAX_GROUPS
+) -> list[tuple[int, int]]:
     """(start, end) row indexes (0-based, end exclusive) of each node's children.
 
     *depths* are the Company rows' tree depths in order; a row's group spans
     the rows below it that are deeper, so Sheets shows +/- beside it. Google
-    keeps at most 8 levels.
+    keeps at most 8 levels, and answers each added group with every group of
+    the sheet, so past *most* groups only the rows with grandchildren get one
+    (an objective's own key results then stay in view).
     """
-    groups = []
-    stack: list[tuple[int, int]] = []  # (depth, row index) of open parents
+    groups: list[tuple[int, int, bool]] = []
+    stack: list[tuple[int, int, bool]] = []  # (depth, row index, has grandchildren)
     for i, depth in enumerate([*depths, -1]):
         while stack and stack[-1][0] >= depth:
-            d, start = stack.pop()
+            d, start, deep = stack.pop()
             if i > start + 1 and d < 8:
-                groups.append((first + start + 1, first + i))
-        stack.append((depth, i))
-    return sorted(groups)
+                groups.append((first + start + 1, first + i, deep))
+            if stack and i > start + 1:
+                stack[-1] = (stack[-1][0], stack[-1][1], True)
+        stack.append((depth, i, False))
+    if len(groups) > most:
+        groups = [g for g in groups if g[2]]
+    return sorted((start, end) for start, end, _ in groups)
 
 
 def _chunks(
