@@ -16,8 +16,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sync.config import parse_config
-from sync.consolidate import consolidate
-from sync.run_store import FAILED, FRESH, STALE
+from sync.consolidate.run import consolidate
+from sync.run_records import FAILED, FRESH, STALE
 from sync.sources import make_source
 from tests.gsheets_fixtures import api, google_cfg, key_file_data, key_path, standin  # noqa: F401
 from tests.gsheets_standin import GoogleStandin
@@ -222,8 +222,8 @@ def test_sheets_in_a_source_by_id_and_url(tmp_path, standin, key_path):
 
 def test_a_stored_version_is_the_values_read(org, standin):
     consolidate(org, as_of=D1)
-    from sync.run_history import last_good
-    from sync.store import open_store
+    from sync.store.engine import open_store
+    from sync.store.history import last_good
 
     engine = open_store(org.store_url)
     try:

@@ -13,8 +13,7 @@ from click.testing import CliRunner
 from okr.reading import from_excel_serial
 from okr.schema import CHECKINS_SHEET, COLUMNS, GUIDE_SHEET, LISTS_SHEET, SHEET, header_texts
 from sync.cli import cli
-from sync.template import build_template
-from sync.template_formulas import (
+from sync.xlsx.formulas import (
     FIRST_ROW,
     HELPER_HEADERS,
     HELPER_START,
@@ -22,6 +21,7 @@ from sync.template_formulas import (
     LAST_ROW,
     row_formulas,
 )
+from sync.xlsx.template import build_template
 from tests.gsheets_export import export_xlsx
 from tests.gsheets_fixtures import key_file_data, key_path, standin  # noqa: F401
 from tests.gsheets_model import Formula, read_values
@@ -98,7 +98,7 @@ def test_same_headers_names_and_lists_as_the_xlsx_template(tmp_path, standin, ke
 def test_formulas_are_the_xlsx_templates_formulas(tmp_path, standin, key_path):
     book = make(tmp_path, standin, key_path, "--title", "T")
     okrs = book.sheet(SHEET)
-    from sync.template_sheets import COLUMN_INDEX
+    from sync.xlsx.template_sheets import COLUMN_INDEX
 
     for row in (FIRST_ROW, 250, LAST_ROW):
         for key, formula in row_formulas(row, "en").items():

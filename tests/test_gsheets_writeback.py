@@ -11,7 +11,7 @@ import pytest
 from okr.reading import from_excel_serial
 from okr.schema import KEYS, LETTER, header_texts
 from sync.config import parse_config
-from sync.refresh import refresh
+from sync.metrics.refresh import refresh
 from tests.gsheets_fixtures import key_file_data, key_path, standin  # noqa: F401
 from tests.gsheets_model import col_index
 from tests.test_refresh import NOW, ROWS, TODAY, VALUES, make_erp, query

@@ -13,9 +13,9 @@ from okr.tree import CHANGE_THRESHOLD
 from sync.cli.options import as_of_option, config_option, format_option
 from sync.cli.progress import progress_bar, wants_progress
 from sync.config import Workspace, load_config
-from sync.errors import OkrError
 from sync.consolidate.run import DEFAULT_WAIT, RunResult
 from sync.consolidate.run import consolidate as run_consolidation
+from sync.errors import OkrError
 
 
 def result_json(result: RunResult) -> dict:

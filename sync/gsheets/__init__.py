@@ -36,7 +36,7 @@ def reader(ws: Workspace) -> Callable[[Path | str], Table]:
             if api is None:
                 api = GoogleApi(GoogleConfig.from_workspace(ws))
             return read_ref(api, p)
-        from sync.workbook import read_workbook
+        from sync.xlsx.reading import read_workbook
 
         return read_workbook(p)
 

@@ -36,8 +36,9 @@ from gspread.http_client import HTTPClient
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from requests.adapters import HTTPAdapter
 
-from sync.config import Workspace, resolve_secrets
+from sync.config import Workspace
 from sync.errors import ConfigError, InputError, ServiceError
+from sync.secrets import resolve_secrets
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",

@@ -18,7 +18,7 @@ from okr.reading import Table, TableError, read_table
 from okr.schema import CHECKINS_SHEET, SHEET
 from sync.errors import InputError
 from sync.gsheets.client import GoogleApi, sheet_id_of
-from sync.workbook import find_okr_sheet
+from sync.xlsx.reading import find_okr_sheet
 
 FORMAT = "okr-gsheet/1"
 #: What every stored Google Sheets version starts with (canonical JSON, keys sorted).

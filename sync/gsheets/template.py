@@ -49,10 +49,11 @@ from sync.gsheets.cells import (
     rows,
 )
 from sync.gsheets.client import GoogleApi, GoogleConfig, sheet_url
-from sync.template import CHECKIN_ROWS, guide_lines, guide_values
-from sync.template_formulas import FIRST_ROW, HELPER_HEADERS, HELPER_START, HELPERS, LAST_ROW
-from sync.template_formulas import row_formulas as template_row_formulas
-from sync.template_sheets import (
+from sync.xlsx.formulas import FIRST_ROW, HELPER_HEADERS, HELPER_START, HELPERS, LAST_ROW
+from sync.xlsx.formulas import row_formulas as template_row_formulas
+from sync.xlsx.styles import STATUS_COLOURS
+from sync.xlsx.template import CHECKIN_ROWS, guide_lines, guide_values
+from sync.xlsx.template_sheets import (
     COLUMN_INDEX,
     LIST_WIDTHS,
     SETTING_COL,
@@ -60,7 +61,6 @@ from sync.template_sheets import (
     lists_spec,
     strings,
 )
-from sync.xlsx_styles import STATUS_COLOURS
 
 
 def template_requests(

@@ -22,8 +22,9 @@ from okr.reading import Table, leading_id
 from sync.errors import OkrError
 from sync.gsheets.client import GoogleApi
 from sync.gsheets.read import fetch, table_of
-from sync.metrics import MetricDef, Outcome
-from sync.workbook_fill import Binding, WorkbookResult, failure_text
+from sync.metrics.measure import Outcome
+from sync.metrics.registry import MetricDef
+from sync.xlsx.fill import Binding, WorkbookResult, failure_text
 
 _EPOCH = datetime(1899, 12, 30)
 
@@ -52,7 +53,7 @@ def read_bound(
     problems: list[str],
 ) -> tuple[list[BoundSheet], list[WorkbookResult]]:
     """Read each ``(sheet ID, name)``; the sheets with bindings, and the ones that failed."""
-    from sync.refresh import bindings_of
+    from sync.metrics.refresh import bindings_of
 
     books, failed = [], []
     for sheet_id, name in files:

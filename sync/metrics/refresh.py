@@ -151,7 +151,7 @@ def refresh(
             results[name] = WorkbookResult(name, "skipped", error=_oneline(exc))
     sheets = []
     if not paths and any(src.kind == "gsheet" for src in ws.sources):
-        from sync.gsheet_source import read_bound_sheets
+        from sync.sources.gsheet import read_bound_sheets
 
         sheets, skipped = read_bound_sheets(ws, registry, problems)
         results.update((r.name, r) for r in skipped)

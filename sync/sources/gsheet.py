@@ -22,7 +22,8 @@ from sync import config
 from sync.errors import ConfigError, InputError, OkrError
 from sync.gsheets.client import BUDGET, GoogleApi, GoogleConfig, sheet_id_of
 from sync.gsheets.read import SheetVersion, decode, fetch, is_version, table_of
-from sync.sources import SourceRead, register_kind
+from sync.sources import register_kind
+from sync.sources.base import SourceRead
 
 #: Sheets read at once: enough to hide latency, few enough for the per-user quota.
 READ_THREADS = 4
@@ -121,8 +122,8 @@ class GsheetSource:
         """The last good stored version of each sheet (reused while Drive says unchanged)."""
         if not self.store_url or not names:
             return {}
-        from sync.run_history import last_good
-        from sync.store import open_store
+        from sync.store.engine import open_store
+        from sync.store.history import last_good
 
         engine = open_store(self.store_url)
         try:
@@ -183,7 +184,7 @@ def read_bound_sheets(
     Returns ``(BoundSheet list, WorkbookResult list of sheets or sources that failed)``.
     """
     from sync.gsheets.writeback import read_bound
-    from sync.workbook_fill import WorkbookResult
+    from sync.xlsx.fill import WorkbookResult
 
     books: list = []
     failed: list = []

@@ -35,7 +35,6 @@ from sync.xlsx.formulas import FIRST_ROW, LAST_ROW
 from sync.xlsx.reading import read_workbook
 from sync.xlsx.template_sheets import TEMPLATES, strings, write_lists, write_okrs
 
-
 DEFAULT_OUTPUT = Path("okr_template.xlsx")
 #: Lists periods of the default template: fixed, so the committed file is reproducible.
 DEFAULT_YEARS = (2025, 2026, 2027, 2028)
