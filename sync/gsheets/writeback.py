@@ -23,7 +23,6 @@ from sync.errors import OkrError
 from sync.gsheets.client import GoogleApi
 from sync.gsheets.read import fetch, table_of
 from sync.metrics.measure import Outcome
-from sync.metrics.registry import MetricDef
 from sync.xlsx.fill import Binding, WorkbookResult, failure_text
 
 _EPOCH = datetime(1899, 12, 30)
@@ -49,12 +48,12 @@ def serial(when: datetime) -> float:
 def read_bound(
     api: GoogleApi,
     files: Sequence[tuple[str, str]],
-    registry: dict[str, MetricDef],
-    problems: list[str],
+    bind: Callable[[Table, str], list[Binding]],
 ) -> tuple[list[BoundSheet], list[WorkbookResult]]:
-    """Read each ``(sheet ID, name)``; the sheets with bindings, and the ones that failed."""
-    from sync.metrics.refresh import bindings_of
+    """Read each ``(sheet ID, name)``; the sheets with *bind*'s bindings, and those that failed.
 
+    *bind(table, name)* finds the rows bound to registry metrics (the refresh's rule).
+    """
     books, failed = [], []
     for sheet_id, name in files:
         try:
@@ -62,9 +61,7 @@ def read_bound(
         except OkrError as exc:
             failed.append(WorkbookResult(name, "skipped", error=_oneline(exc)))
             continue
-        books.append(
-            BoundSheet(api, sheet_id, name, table, bindings_of(table, name, registry, problems))
-        )
+        books.append(BoundSheet(api, sheet_id, name, table, bind(table, name)))
     return books, failed
 
 

@@ -153,7 +153,9 @@ def refresh(
     if not paths and any(src.kind == "gsheet" for src in ws.sources):
         from sync.sources.gsheet import read_bound_sheets
 
-        sheets, skipped = read_bound_sheets(ws, registry, problems)
+        sheets, skipped = read_bound_sheets(
+            ws, lambda table, name: bindings_of(table, name, registry, problems)
+        )
         results.update((r.name, r) for r in skipped)
     # in workbook order, so each workbook is complete (and written) as early as possible
     bound = [*books, *sheets]

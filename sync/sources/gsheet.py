@@ -176,10 +176,10 @@ def make_gsheet_source(
     )
 
 
-def read_bound_sheets(
-    ws: config.Workspace, registry: dict, problems: list[str]
-) -> tuple[list, list]:
+def read_bound_sheets(ws: config.Workspace, bind: Callable) -> tuple[list, list]:
     """The sheets of every gsheet source with their metric-bound rows, for the refresh.
+
+    *bind(table, name)* gives a table's rows bound to metrics.
 
     Returns ``(BoundSheet list, WorkbookResult list of sheets or sources that failed)``.
     """
@@ -199,7 +199,7 @@ def read_bound_sheets(
             failed.append(WorkbookResult(source.name, "skipped", error=str(exc)))
             continue
         names = _names(files)
-        found, bad = read_bound(api, [(f["id"], names[f["id"]]) for f in files], registry, problems)
+        found, bad = read_bound(api, [(f["id"], names[f["id"]]) for f in files], bind)
         books += found
         failed += bad
     return books, failed
