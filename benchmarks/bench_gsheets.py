@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.common import department_rows  # noqa: E402
 from sync.config import parse_config  # noqa: E402
 from sync.consolidate.run import consolidate  # noqa: E402
-from tests.gsheets_standin import GoogleStandin, make_key_file  # noqa: E402
+from tests.gsheets_standin import GoogleStandin  # noqa: E402
+from tests.gsheets_wire import make_key_file  # noqa: E402
 from tests.okrdata import grid  # noqa: E402
 from tests.orgbuild import write_workbook  # noqa: E402
 

@@ -24,7 +24,7 @@ def _range(grid: dict[str, Any]) -> dict[str, Any]:
 def _sheet(book: Spreadsheet, sheet_id: int | None) -> Sheet:
     sheet = book.sheet(sheet_id=sheet_id or 0)
     if sheet is None:
-        from tests.gsheets_standin import GoogleError
+        from tests.gsheets_wire import GoogleError
 
         raise GoogleError(400, f"Invalid requests: No grid with id: {sheet_id}")
     return sheet
@@ -89,7 +89,7 @@ def _update_sheet(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         sheet.title = props["title"]
     if "hidden" in props:
         if props["hidden"] and all(s.hidden for s in book.sheets if s is not sheet):
-            from tests.gsheets_standin import GoogleError
+            from tests.gsheets_wire import GoogleError
 
             raise GoogleError(
                 400,

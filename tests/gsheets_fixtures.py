@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sync.gsheets.client import GoogleApi, GoogleConfig
-from tests.gsheets_standin import GoogleStandin, make_key_file
+from tests.gsheets_standin import GoogleStandin
+from tests.gsheets_wire import make_key_file
 
 
 @pytest.fixture(scope="session")

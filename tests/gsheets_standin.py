@@ -14,56 +14,43 @@ queued with ``fail`` (status, Retry-After, delay, malformed body).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from werkzeug.serving import WSGIRequestHandler, make_server
+from cryptography.hazmat.primitives.asymmetric import padding
+from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from tests import gsheets_batch as batch
+from tests.gsheets_drive import DriveRoutes
 from tests.gsheets_model import (
     Clock,
     RangeError,
     Sheet,
     Spreadsheet,
-    apply_fields,
     clear,
     col_letters,
     new_id,
-    parse_fields,
     parse_range,
     read_values,
     write_values,
 )
+from tests.gsheets_wire import (
+    Fault,
+    GoogleError,
+    QuietHandler,
+    apply_fields,
+    b64decode,
+    error_response,
+    json_response,
+    parse_fields,
+)
 
-SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
-_STATUS = {
-    400: "INVALID_ARGUMENT",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    429: "RESOURCE_EXHAUSTED",
-    500: "INTERNAL",
-    503: "UNAVAILABLE",
-}
-_MESSAGES = {
-    401: "Request had invalid authentication credentials. Expected OAuth 2 access token, "
-    "login cookie or other valid authentication credential.",
-    403: "The caller does not have permission",
-    404: "Requested entity was not found.",
-    429: "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute "
-    "per user' of service 'sheets.googleapis.com'.",
-    500: "Internal error encountered.",
-    503: "The service is currently unavailable.",
-}
 _ROUTES = [
     ("POST", r"/token", "token"),
     ("GET", r"/v4/spreadsheets/(?P<id>[^/:]+)", "spreadsheets.get"),
@@ -85,67 +72,7 @@ _ROUTES = [
 _COMPILED = [(m, re.compile(p + "$"), kind) for m, p, kind in _ROUTES]
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        """Say nothing."""
-
-
-class GoogleError(Exception):
-    """An error answer in Google's shape."""
-
-    def __init__(self, code: int, message: str = "", field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message or _MESSAGES.get(code, "Bad request")
-        #: the request field at fault: Google then adds a BadRequest detail
-        self.field = field
-
-
-@dataclass
-class Fault:
-    """One queued fault: matched by call kind (and sheet ID), used *times* times."""
-
-    kind: str
-    status: int = 0
-    retry_after: str | None = None
-    delay: float = 0.0
-    body: str | None = None
-    sheet: str | None = None
-    times: int = 1
-    #: matching calls to let through before this fault applies
-    skip: int = 0
-    #: run (with the stand-in) before the call is answered, e.g. to edit the sheet meanwhile
-    action: Any = None
-
-
-def b64decode(text: str) -> bytes:
-    """Base64url without padding, as JWTs use it."""
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def make_key_file(email: str = "okr-sync@okr-test.iam.gserviceaccount.com") -> dict[str, str]:
-    """A throwaway service-account key (the JSON Google hands out), with a fresh RSA key."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    return {
-        "type": "service_account",
-        "project_id": "okr-test",
-        "private_key_id": new_id(40),
-        "private_key": pem,
-        "client_email": email,
-        "client_id": "1234567890",
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-        "token_uri": "https://oauth2.googleapis.com/token",
-    }
-
-
-class GoogleStandin:
+class GoogleStandin(DriveRoutes):
     """The state and the WSGI app; ``start()`` serves it on a free port of 127.0.0.1."""
 
     def __init__(self, latency: float = 0.0) -> None:
@@ -218,7 +145,7 @@ class GoogleStandin:
     def start(self) -> GoogleStandin:
         """Serve on 127.0.0.1 on a free port; ``url`` is then set."""
         self._server = make_server(
-            "127.0.0.1", 0, self.wsgi, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1", 0, self.wsgi, threaded=True, request_handler=QuietHandler
         )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -239,7 +166,7 @@ class GoogleStandin:
         """Route one request; errors come back as Google's error body."""
         found = _route(req)
         if found is None:
-            return _json(
+            return json_response(
                 {
                     "error": {
                         "code": 404,
@@ -268,7 +195,7 @@ class GoogleStandin:
                 return Response(fault.body, fault.status or 200, content_type="application/json")
             if fault.status:
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-                return _error(GoogleError(fault.status), headers)
+                return error_response(GoogleError(fault.status), headers)
         try:
             if kind == "token":
                 return self.token(req)
@@ -276,9 +203,9 @@ class GoogleStandin:
             with self.lock:
                 return getattr(self, kind.replace(".", "_"))(req, **args)
         except GoogleError as exc:
-            return _error(exc)
+            return error_response(exc)
         except RangeError as exc:
-            return _error(GoogleError(400, f"Unable to parse range: {exc}"))
+            return error_response(GoogleError(400, f"Unable to parse range: {exc}"))
 
     def _take_fault(self, kind: str, sheet: str | None) -> Fault | None:
         with self.lock:
@@ -297,7 +224,7 @@ class GoogleStandin:
     def token(self, req: Request) -> Response:
         """The OAuth 2.0 token endpoint for the JWT-bearer grant of service accounts."""
         if req.form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            return _json({"error": "unsupported_grant_type"}, 400)
+            return json_response({"error": "unsupported_grant_type"}, 400)
         try:
             head, body, sig = req.form["assertion"].split(".")
             claims = json.loads(b64decode(body))
@@ -308,12 +235,12 @@ class GoogleStandin:
             if claims["exp"] < time.time() or not str(claims.get("aud", "")).endswith("/token"):
                 raise ValueError("expired or wrong audience")
         except Exception:  # noqa: BLE001 - any defect in the assertion is the same answer
-            return _json(
+            return json_response(
                 {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}, 400
             )
         token = "ya29." + new_id(60)
         self.tokens[token] = claims["iss"]
-        return _json({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return json_response({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
 
     def _authorise(self, req: Request) -> None:
         auth = req.headers.get("Authorization", "")
@@ -336,24 +263,24 @@ class GoogleStandin:
         out = book.resource()
         if req.args.get("fields"):
             out = apply_fields(out, parse_fields(req.args["fields"]))
-        return _json(out)
+        return json_response(out)
 
     def spreadsheets_batchUpdate(self, req: Request, id: str) -> Response:
         book = self._book(req, id)
         body = req.get_json(force=True, silent=True) or {}
         replies = batch.apply(book, body.get("requests", []))
         self.touch(book)
-        return _json({"spreadsheetId": book.id, "replies": replies})
+        return json_response({"spreadsheetId": book.id, "replies": replies})
 
     def values_get(self, req: Request, id: str, range: str) -> Response:
         book = self._book(req, id)
-        return _json(_value_range(book, range, req.args))
+        return json_response(_value_range(book, range, req.args))
 
     def values_batchGet(self, req: Request, id: str) -> Response:
         book = self._book(req, id)
         ranges = req.args.getlist("ranges")
         out = [_value_range(book, r, req.args) for r in ranges]
-        return _json({"spreadsheetId": book.id, "valueRanges": out})
+        return json_response({"spreadsheetId": book.id, "valueRanges": out})
 
     def values_update(self, req: Request, id: str, range: str) -> Response:
         book = self._book(req, id)
@@ -367,7 +294,7 @@ class GoogleStandin:
             raise GoogleError(400, message, "data.values")
         out = _update(book, range, values, req.args.get("valueInputOption", "RAW"))
         self.touch(book)
-        return _json(out)
+        return json_response(out)
 
     def values_batchUpdate(self, req: Request, id: str) -> Response:
         book = self._book(req, id)
@@ -377,7 +304,7 @@ class GoogleStandin:
             raise GoogleError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
         responses = [_update(book, d["range"], d["values"], option) for d in body.get("data", [])]
         self.touch(book)
-        return _json(
+        return json_response(
             {
                 "spreadsheetId": book.id,
                 "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
@@ -409,14 +336,14 @@ class GoogleStandin:
             book, start, body.get("values", []), req.args.get("valueInputOption", "RAW")
         )
         self.touch(book)
-        return _json(out)
+        return json_response(out)
 
     def values_clear(self, req: Request, id: str, range: str) -> Response:
         book = self._book(req, id)
         area = parse_range(book, range)
         clear(area)
         self.touch(book)
-        return _json({"spreadsheetId": book.id, "clearedRange": area.a1()})
+        return json_response({"spreadsheetId": book.id, "clearedRange": area.a1()})
 
     def values_batchClear(self, req: Request, id: str) -> Response:
         book = self._book(req, id)
@@ -425,77 +352,7 @@ class GoogleStandin:
         for area in areas:
             clear(area)
         self.touch(book)
-        return _json({"spreadsheetId": book.id, "clearedRanges": [a.a1() for a in areas]})
-
-    # -- Drive v3 ------------------------------------------------------------------------
-    def files_list(self, req: Request) -> Response:
-        query = req.args.get("q", "")
-        folder = re.search(r'"([^"]+)" in parents|parents in "([^"]+)"', query)
-        name = re.search(r'name\s*=\s*"([^"]*)"', query)
-        found = [
-            b
-            for b in self.books.values()
-            if req.environ.get("standin.account") not in b.denied
-            and (not folder or (folder.group(1) or folder.group(2)) in b.parents)
-            and (not name or b.title == name.group(1))
-        ]
-        found.sort(key=lambda b: b.created)
-        size = min(int(req.args.get("pageSize", 100)), 1000)
-        start = int(req.args.get("pageToken") or 0)
-        page = found[start : start + size]
-        out: dict[str, Any] = {"kind": "drive#fileList"}
-        if start + size < len(found):
-            out["nextPageToken"] = str(start + size)
-        out["files"] = [_file(b) for b in page]
-        if req.args.get("fields"):
-            out = apply_fields(out, parse_fields(req.args["fields"]))
-        return _json(out)
-
-    def files_create(self, req: Request) -> Response:
-        body = req.get_json(force=True, silent=True) or {}
-        if body.get("mimeType") != SHEETS_MIME:
-            raise GoogleError(400, "Only spreadsheets are supported here")
-        book = self.new_book(body.get("name") or "Untitled spreadsheet", body.get("parents"))
-        book.owner = req.environ.get("standin.account", "")
-        return _json(
-            {"kind": "drive#file", "id": book.id, "name": book.title, "mimeType": SHEETS_MIME}
-        )
-
-    def files_get(self, req: Request, id: str) -> Response:
-        book = self._book(req, id)
-        out = {"kind": "drive#file", **_file(book), "mimeType": SHEETS_MIME}
-        if req.args.get("fields"):
-            out = apply_fields(out, parse_fields(req.args["fields"]))
-        return _json(out)
-
-    def files_delete(self, req: Request, id: str) -> Response:
-        self._book(req, id)
-        del self.books[id]
-        return Response(status=204)
-
-    def files_copy(self, req: Request, id: str) -> Response:
-        source = self._book(req, id)
-        body = req.get_json(force=True, silent=True) or {}
-        copy = self.new_book(body.get("name") or f"Copy of {source.title}", source.parents)
-        copy.sheets = [
-            Sheet(s.sheet_id, s.title, s.index, s.rows, s.cols, cells=dict(s.cells))
-            for s in source.sheets
-        ]
-        return _json(
-            {"kind": "drive#file", "id": copy.id, "name": copy.title, "mimeType": SHEETS_MIME}
-        )
-
-    def permissions_create(self, req: Request, id: str) -> Response:
-        book = self._book(req, id)
-        body = req.get_json(force=True, silent=True) or {}
-        perm = {
-            "kind": "drive#permission",
-            "id": new_id(20),
-            "type": body.get("type", "user"),
-            "role": body.get("role", "reader"),
-        }
-        book.permissions.append({**perm, "emailAddress": body.get("emailAddress")})
-        return _json(perm)
+        return json_response({"spreadsheetId": book.id, "clearedRanges": [a.a1() for a in areas]})
 
 
 def _route(req: Request) -> tuple[str, dict[str, str]] | None:
@@ -508,15 +365,6 @@ def _route(req: Request) -> tuple[str, dict[str, str]] | None:
 
 def _last_col(sheet: Sheet) -> str:
     return col_letters(max(sheet.used()[1], 1) - 1)
-
-
-def _file(book: Spreadsheet) -> dict[str, str]:
-    return {
-        "id": book.id,
-        "name": book.title,
-        "createdTime": book.created,
-        "modifiedTime": book.modified,
-    }
 
 
 def _value_range(book: Spreadsheet, text: str, args: Any) -> dict[str, Any]:
@@ -546,28 +394,3 @@ def _update(book: Spreadsheet, text: str, values: list, option: str) -> dict[str
         "updatedColumns": cols,
         "updatedCells": cells,
     }
-
-
-def _json(value: Any, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(
-        json.dumps(value, indent=2),
-        status,
-        headers or {},
-        content_type="application/json; charset=UTF-8",
-    )
-
-
-def _error(exc: GoogleError, headers: dict | None = None) -> Response:
-    body: dict[str, Any] = {
-        "error": {
-            "code": exc.code,
-            "message": exc.message,
-            "status": _STATUS.get(exc.code, "UNKNOWN"),
-        }
-    }
-    if exc.field:
-        violation = {"field": exc.field, "description": exc.message}
-        body["error"]["details"] = [
-            {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [violation]}
-        ]
-    return _json(body, exc.code, headers)
