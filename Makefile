@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_metrics.py
 	$(BIN)/python benchmarks/bench_consolidate.py
+	$(BIN)/python benchmarks/bench_gsheets.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache
