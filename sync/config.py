@@ -17,6 +17,8 @@ from sync.errors import ConfigError
 
 CONFIG_NAME = "okr.toml"
 _TOP_KEYS = {"organisation", "store", "sources", "output", "settings", "connections", "metrics"}
+# The service's sections, read by sync.service.settings.
+_TOP_KEYS |= {"service", "schedule"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class Workspace:
     connections: dict[str, dict[str, Any]] = field(default_factory=dict)
     metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+    #: the raw [service] and [schedule] tables (sync.service.settings reads them)
+    service: dict[str, Any] = field(default_factory=dict)
+    schedule: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the file, relative to the workspace folder."""
@@ -123,6 +128,8 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
         connections=connections,
         metrics=metrics,
         path=path,
+        service=_table(data, "service", where),
+        schedule=_table(data, "schedule", where),
     )
 
 

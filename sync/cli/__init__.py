@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "metrics": ("sync.cli.metrics:metrics", "Live key-result values from ERP, HRIS and CRM."),
     "schedule": ("sync.cli.schedule:schedule", "Print a crontab line and systemd units."),
+    "serve": ("sync.cli.serve:serve", "Serve the API, the add-ins' functions and the dashboard."),
+    "token": ("sync.cli.token:token", "Make, list and revoke the service's API tokens."),
     "template": ("sync.cli.template:template", "Write a blank OKR workbook for a department."),
 }
 

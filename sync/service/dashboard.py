@@ -1,0 +1,5 @@
+"""Placeholder."""
+
+from apiflask import APIBlueprint
+
+bp = APIBlueprint("dashboard", __name__)

@@ -1,0 +1,5 @@
+"""Placeholder."""
+
+
+def start_scheduler(app):
+    return None
