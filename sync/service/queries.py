@@ -12,7 +12,7 @@ from sync.service.auth import Principal
 from sync.sources.departments import code_of
 from sync.store import history as run_history
 from sync.store import metrics as metric_store
-from sync.store.schema import run_nodes, run_problems
+from sync.store.schema import run_nodes, run_problems, run_sources, source_versions
 
 UNALIGNED = "Unaligned"
 
@@ -163,3 +163,21 @@ def metric_json(record: metric_store.MetricRecord, stale_days: int) -> dict:
         "detail": list(detail) if detail else None,
         "detail_total": getattr(record, "detail_total", None),
     }
+
+
+def run_workbook(engine: Engine, run_id: int, name: str) -> bytes | None:
+    """The bytes of workbook *name* as run *run_id* used it (fresh or its last good version)."""
+    with engine.connect() as conn:
+        used = conn.execute(
+            select(run_sources.c.used).where(
+                run_sources.c.run_id == run_id, run_sources.c.name == name
+            )
+        ).scalar()
+        if not used:
+            return None
+        data = conn.execute(
+            select(source_versions.c.data).where(
+                source_versions.c.name == name, source_versions.c.digest == used
+            )
+        ).scalar()
+    return bytes(data) if data is not None else None

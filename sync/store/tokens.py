@@ -110,12 +110,16 @@ def revoke_token(engine: Engine, name: str) -> None:
 
 
 def verify(engine: Engine, token: str) -> TokenInfo | None:
-    """The active token matching *token*, or None.
+    """The active token matching *token*, or None."""
+    return verify_digest(engine, digest(token))
+
+
+def verify_digest(engine: Engine, wanted: str) -> TokenInfo | None:
+    """The active token whose SHA-256 is *wanted*, or None.
 
     The lookup is by digest (an index), and the digests are compared again in
     constant time, so timing tells nothing about how close a guess was.
     """
-    wanted = digest(token)
     with engine.connect() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.digest == wanted)).first()
     if row is None or not hmac.compare_digest(row.digest, wanted) or row.revoked_at is not None:
