@@ -24,6 +24,9 @@ from sync.store import tokens as token_store
 
 #: How often a token's last-use time is written, at most (seconds).
 TOUCH_EVERY = 60.0
+#: Seconds a verified token is trusted without asking the store again; a revocation
+#: takes effect within this time in every process (it saves a query per request).
+TRUST_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def authenticate() -> Principal:
         )
     service = current_app.extensions["okr"]
     engine = service.engine
-    info = token_store.verify_digest(engine, token_store.digest(token) if token else str(held))
+    info = _verified(service, token_store.digest(token) if token else str(held))
     if info is None:
         # Never echo the token: the message is the same for unknown and revoked ones.
         raise ApiError(
@@ -91,6 +94,21 @@ def authenticate() -> Principal:
     _touch(engine, service.extra.setdefault("touched", {}), info.name)
     g.principal = Principal(info.name, info.scopes)
     return g.principal
+
+
+def _verified(service, wanted: str) -> token_store.TokenInfo | None:
+    """The token with digest *wanted*, from a short-lived cache of good ones or the store."""
+    trusted = service.extra.setdefault("trusted", {})
+    now = time.monotonic()
+    hit = trusted.get(wanted)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    info = token_store.verify_digest(service.engine, wanted)
+    if info is None:
+        trusted.pop(wanted, None)
+    else:
+        trusted[wanted] = (now + TRUST_SECONDS, info)
+    return info
 
 
 def _touch(engine, touched: dict[str, float], name: str) -> None:

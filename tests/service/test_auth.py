@@ -145,3 +145,14 @@ def test_token_add_refuses_a_name_in_use(workspace, capsys):
     assert main(["token", "add", "x", "--scope", "admin", *config]) == 0
     assert main(["token", "add", "x", "--scope", "admin", *config]) == 2
     assert "exists already" in capsys.readouterr().err
+
+
+def test_a_revocation_takes_effect_within_the_trust_window(app, client, tokens, monkeypatch):
+    from sync.service import auth
+
+    headers = bearer(tokens["sales"])
+    assert client.post(CALL[1], json=CALL[2], headers=headers).status_code == 200
+    token_store.revoke_token(app.extensions["okr"].engine, "sales")
+    later = auth.time.monotonic() + auth.TRUST_SECONDS + 0.1
+    monkeypatch.setattr(auth.time, "monotonic", lambda: later)
+    assert client.post(CALL[1], json=CALL[2], headers=headers).status_code == 401

@@ -49,7 +49,10 @@ def test_a_bad_token_or_a_missing_csrf_token_does_not_log_in(client, tokens):
     assert client.get("/").status_code == 302
 
 
-def test_a_revoked_token_ends_the_session(ran, app, client, tokens):
+def test_a_revoked_token_ends_the_session(ran, app, client, tokens, monkeypatch):
+    from sync.service import auth
+
+    monkeypatch.setattr(auth, "TRUST_SECONDS", 0.0)
     login(client, tokens["sales"])
     assert client.get("/").status_code == 200
     token_store.revoke_token(app.extensions["okr"].engine, "sales")
