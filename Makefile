@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format template examples bench clean
+.PHONY: demo test lint format template examples bench clean serve screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_metrics.py
 	$(BIN)/python benchmarks/bench_consolidate.py
+	$(BIN)/python benchmarks/bench_service.py
+
+serve: $(STAMP)
+	$(BIN)/okr serve --config demo/org/okr.toml
+
+screenshots: $(DEVSTAMP)
+	$(BIN)/python -m examples.screenshots --out docs
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

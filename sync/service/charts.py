@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-WIDTH, HEIGHT, PAD = 640, 220, 36
+WIDTH, HEIGHT, PAD = 640, 220, 48
 
 
 def line_chart(
@@ -39,7 +39,7 @@ def line_chart(
         return HEIGHT - PAD - (HEIGHT - 2 * PAD) * (value - low) / (high - low)
 
     def fmt(value: float) -> str:
-        return f"{value:.0%}" if percent else f"{value:,.4g}"
+        return f"{value:.0%}" if percent else compact(value)
 
     bottom, right = HEIGHT - PAD, WIDTH - PAD
     parts = [
@@ -76,3 +76,11 @@ def _tick(x: float, y: float, text: str, anchor: str) -> str:
     return (
         f'<text class="tick" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(text)}</text>'
     )
+
+
+def compact(value: float) -> str:
+    """A short axis label: 1.25 M, 830 k, 34.2."""
+    for size, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"

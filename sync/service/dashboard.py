@@ -42,6 +42,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
 
 
+@bp.app_template_filter("num")
+def number(value: object) -> str:
+    """A number as people read it: 1,252,500 or 34.2; anything else as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.6g}"
+
+
 @bp.before_request
 def _language() -> None:
     g.lang, g.t = pick(request.accept_languages)
