@@ -156,3 +156,12 @@ def test_a_revocation_takes_effect_within_the_trust_window(app, client, tokens, 
     later = auth.time.monotonic() + auth.TRUST_SECONDS + 0.1
     monkeypatch.setattr(auth.time, "monotonic", lambda: later)
     assert client.post(CALL[1], json=CALL[2], headers=headers).status_code == 401
+
+
+def test_every_service_setting_is_in_the_readme():
+    from sync.service.settings import SERVICE_SETTINGS
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SERVICE_SETTINGS:
+        assert f"`{setting.name}`" in readme, setting.name
