@@ -93,6 +93,8 @@ run_nodes = Table(
     Column("status", String(20)),
     Column("notes", Text, nullable=False, default=""),
     Column("actions", Text, nullable=False, default=""),
+    # The dashboard opens the tree a level at a time: the rows under one row of a run.
+    Index("ix_run_nodes_run_up", "run_id", "up"),
 )
 
 
