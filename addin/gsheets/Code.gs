@@ -294,7 +294,7 @@ function okrSheetRows_(sheet) {
 
 /** The problems of the active sheet, as the service checks them. */
 function okrProblems_(sheet) {
-  var answer = okrPost_("/api/v1/check", { rows: okrSheetRows_(sheet), sheet: sheet.getName() });
+  var answer = okrPost_("/api/v1/check", { rows: okrSheetRows_(sheet) });
   return answer.problems || [];
 }
 

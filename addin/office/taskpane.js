@@ -19,7 +19,7 @@ const OKR_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheet
 
 /** Problems of *rows* (the sheet's used range, header included) as the service checks them. */
 async function okrCheckRows(rows, sheet) {
-  const answer = await okrPost("/api/v1/check", { rows: rows, sheet: sheet || "OKRs" });
+  const answer = await okrPost("/api/v1/check", { rows: rows });
   return Array.isArray(answer.problems) ? answer.problems : [];
 }
 

@@ -20,6 +20,7 @@ EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 #: Every command: name -> ("module:attribute", one-line help). Commands are
 #: imported only when run, so ``okr --help`` loads none of their libraries.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "addin": ("sync.cli.addin:addin", "Add-in files for Excel and Google Sheets."),
     "check": ("sync.cli.check:check", "Check OKR workbooks together: cascade, targets, owners."),
     "consolidate": (
         "sync.cli.consolidate:consolidate",
