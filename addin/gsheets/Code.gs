@@ -364,12 +364,18 @@ function okrRefreshMetrics() {
     throw new Error("OKR: no header row with Metric and Current on sheet " + sheet.getName());
   }
   var answer = okrGet_("/api/v1/metrics");
+  // The latest value per metric and period; a metric measured for no period fits any row.
   var latest = {};
-  (answer.metrics || []).forEach(function (m) { latest[m.name] = m; });
+  (answer.metrics || []).forEach(function (m) {
+    if (m.value !== null && m.value !== undefined) {
+      latest[m.name + "|" + (m.period || "")] = m;
+    }
+  });
   var written = 0;
   for (var i = header + 1; i < rows.length; i++) {
     var metric = String(rows[i][col.metric] || "").trim();
-    var found = latest[metric];
+    var period = "period" in col ? String(rows[i][col.period] || "").trim() : "";
+    var found = latest[metric + "|" + period] || latest[metric + "|"];
     if (!metric || !found || found.value === null || found.value === undefined) {
       continue;
     }
