@@ -22,9 +22,15 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/python -m examples.demo
 
-test: $(DEVSTAMP)
+# The add-ins' Node packages, from the lockfile; nothing is fetched when they are
+# already installed from the same lockfile (npm keeps a copy of it in node_modules).
+addin/node_modules/.package-lock.json: addin/package-lock.json addin/package.json
+	cd addin && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+test: $(DEVSTAMP) $(if $(wildcard addin/package.json),addin/node_modules/.package-lock.json)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(if $(wildcard addin/package.json),cd addin && node --test tests/)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)

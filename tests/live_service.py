@@ -79,7 +79,12 @@ def prepare(folder: Path) -> dict:
         made = okr("token", "add", name, *flags, "--config", str(config))
         tokens[name] = made.stdout.strip().splitlines()[-1]
     okr("token", "revoke", "revoked", "--config", str(config))
-    return {"workspace": str(folder), "config": str(config), "as_of": AS_OF.isoformat(), **{"tokens": tokens}}
+    return {
+        "workspace": str(folder),
+        "config": str(config),
+        "as_of": AS_OF.isoformat(),
+        "tokens": tokens,
+    }
 
 
 def serve(config: str) -> tuple[subprocess.Popen[str], str]:
@@ -109,9 +114,8 @@ def serve(config: str) -> tuple[subprocess.Popen[str], str]:
     # Keep reading its log so the pipe never fills and blocks the server.
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url + "/healthz", timeout=5):
-                return proc, url
+        with contextlib.suppress(OSError), urllib.request.urlopen(url + "/healthz", timeout=5):
+            return proc, url
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"okr serve at {url} does not answer /healthz")
