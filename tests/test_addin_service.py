@@ -95,11 +95,11 @@ def test_every_url_in_the_manifest_is_served_with_the_headers_office_needs(live,
         "icon-64.png",
         "icon-80.png",
     }
-    for url in urls:
-        answer = requests.get(url, timeout=10)
-        assert answer.status_code == 200, url
+    # The rest is the support link: the dashboard at the service's root.
+    assert urls - files == {live["url"] + "/"}
     for url in files:
         answer = requests.get(url, timeout=10)
+        assert answer.status_code == 200, url
         name = url.rsplit("/", 1)[-1]
         folder = ADDIN / "office" / ("assets" if name.endswith(".png") else "")
         assert answer.content == (folder / name).read_bytes(), url
