@@ -337,7 +337,6 @@ function okrSubmit() {
   var sheet = SpreadsheetApp.getActiveSheet();
   var answer = okrPost_("/api/v1/departments/" + encodeURIComponent(department) + "/rows", {
     rows: okrSheetRows_(sheet),
-    sheet: sheet.getName(),
   });
   var problems = answer.problems || [];
   SpreadsheetApp.getActive().toast(

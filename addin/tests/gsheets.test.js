@@ -221,3 +221,40 @@ test("Refresh metrics on a sheet without the OKR header says so", async (t) => {
   const { gs } = connected(undefined, { values: [["a", "b"]], sheetName: "Notes" });
   assert.match(thrown(() => gs.okrRefreshMetrics()).message, /no header row with Metric and Current on sheet Notes/);
 });
+
+// ------------------------------------------------------------------- submit
+
+const salesRows = () => {
+  const r = (values) => HEADER.map((h) => (h in values ? values[h] : ""));
+  return [
+    HEADER,
+    r({ ID: "SALES-O1", Type: "Objective", Parent: "CO-O1", Title: "Grow", Owner: "ana", Department: "Sales", Period: "2026-Q4" }),
+    r({ ID: "SALES-KR1.1", Type: "Key Result", Parent: "SALES-O1", Title: "=HYPERLINK(\"x\")", Owner: "ana", Department: "Sales", Period: "2026-Q4", Direction: "increase", Baseline: 0, Target: 10, Current: 5, "As of": new Date("2026-11-10T00:00:00Z") }),
+  ];
+};
+
+test("Submit to company sends the sheet's rows; the service stores them as the department's next version", async (t) => {
+  if (skipUnless(t, service)) return;
+  const { gs, log } = connected(undefined, { values: salesRows() });
+  const first = plain(gs.okrSubmit());
+  assert.equal(first.department, "sales");
+  assert.equal(first.stored, true);
+  assert.ok(Number.isInteger(first.version));
+  const second = plain(gs.okrSubmit());
+  assert.equal(second.version, first.version + 1);
+  assert.match(log.toasts[0][1], new RegExp(`^Submitted as version ${first.version}; \\d+ problem\\(s\\)\\.$`));
+  const versions = await (await fetch(`${service.direct}/api/v1/departments/sales/versions`, { headers: { Authorization: `Bearer ${service.tokens.sales}` } })).json();
+  assert.ok(versions.versions.some((v) => v.version === second.version));
+});
+
+test("Submit for another department is refused (403); without a department code it says how to set it", async (t) => {
+  if (skipUnless(t, service)) return;
+  const other = connected(undefined, { values: salesRows() });
+  other.properties.setProperty("okr.department", "finance");
+  assert.match(thrown(() => other.gs.okrSubmit()).message, /answered 403: this token may not submit the workbook of finance/);
+  const none = connected(undefined, { values: salesRows() });
+  none.properties.deleteProperty("okr.department");
+  assert.match(thrown(() => none.gs.okrSubmit()).message, /no department code: use OKR > Connect/);
+  const bad = connected("okr_nope", { values: salesRows() });
+  assert.match(thrown(() => bad.gs.okrSubmit()).message, /refused the token \(401\)/);
+});

@@ -107,9 +107,9 @@ def create_app(workspace: Workspace | str | None = None, test_config: dict | Non
         app.register_blueprint(module.bp, url_prefix=API)
     app.register_blueprint(health.root)
     app.register_blueprint(dashboard.bp)
-    from sync.service.addin_files import bp as addin_files_bp  # the Excel add-in's files
+    from sync.service.addin_files import register as register_addins
 
-    app.register_blueprint(addin_files_bp)
+    register_addins(app, API)
 
     @app.spec_processor
     def _common_answers(spec: dict) -> dict:

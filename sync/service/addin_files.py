@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from apiflask import APIBlueprint
-from flask import abort, send_from_directory
+from flask import Flask, abort, send_from_directory
 
 from addin import OFFICE_PATH, files_of
 
@@ -49,3 +49,11 @@ def office_file(name: str):
     if suffix in _CROSS_ORIGIN:
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def register(app: Flask, api: str) -> None:
+    """Register the add-ins' routes: these files, and the Apps Script's rows submission."""
+    from sync.service.addin_rows import bp as rows
+
+    app.register_blueprint(bp)
+    app.register_blueprint(rows, url_prefix=api)
