@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format template examples bench clean serve screenshots
+.PHONY: demo test lint format template examples bench bench-addins clean serve screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ serve: $(STAMP)
 
 screenshots: $(DEVSTAMP)
 	$(BIN)/python -m examples.screenshots --out docs
+
+bench-addins: $(STAMP) addin/node_modules/.package-lock.json
+	$(BIN)/python benchmarks/bench_addins.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

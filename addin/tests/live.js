@@ -58,6 +58,19 @@ server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port
 parentPort.on("message", (m) => { if (m === "stop") server.close(() => process.exit(0)); });
 `;
 
+/** A counting proxy in front of *target*: {url, stop()}; GET /__counts, /__reset. */
+async function startProxy(target) {
+  const worker = new Worker(PROXY, { eval: true, workerData: { target } });
+  const port = await new Promise((resolve) => worker.once("message", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      worker.postMessage("stop");
+      await new Promise((resolve) => worker.once("exit", resolve));
+    },
+  };
+}
+
 /**
  * Start the service, or skip the calling test file with a reason (failing
  * instead under OKR_REQUIRE_SERVICE=1). Resolves to
@@ -83,9 +96,8 @@ async function startService() {
     child.kill();
     return { unavailable: `no live okr serve: ${info.unavailable}` };
   }
-  const worker = new Worker(PROXY, { eval: true, workerData: { target: info.url } });
-  const port = await new Promise((resolve) => worker.once("message", resolve));
-  const url = `http://127.0.0.1:${port}`;
+  const proxy = await startProxy(info.url);
+  const url = proxy.url;
   return {
     ...info,
     direct: info.url,
@@ -98,8 +110,7 @@ async function startService() {
       await fetch(url + "/__reset");
     },
     async stop() {
-      worker.postMessage("stop");
-      await new Promise((resolve) => worker.once("exit", resolve));
+      await proxy.stop();
       child.stdin.end();
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
     },
@@ -131,4 +142,4 @@ function plain(value) {
   return JSON.parse(JSON.stringify(value));
 }
 
-module.exports = { startService, skipUnless, post, plain, ROOT, python };
+module.exports = { startService, startProxy, skipUnless, post, plain, ROOT, python };
