@@ -4,6 +4,7 @@
 
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
+const net = require("node:net");
 const path = require("node:path");
 const { test, before, after } = require("node:test");
 const { loadOffice, makeDocument, asMatrix, CustomFunctionsError } = require("./office_stubs.js");
@@ -161,6 +162,25 @@ test("an unreachable service gives #N/A saying so, quickly", async (t) => {
   assert.equal(err.code, "#N/A");
   assert.match(err.message, /cannot be reached/);
   assert.ok(Date.now() - started < 10000);
+});
+
+test("a service that accepts the connection but never answers gives #N/A after the time limit", async (t) => {
+  if (skipUnless(t, service)) return;
+  const sockets = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  try {
+    const office = loadOffice({
+      storage: { "okr.serviceUrl": `http://127.0.0.1:${silent.address().port}`, "okr.token": service.tokens.sales },
+      timeoutMs: 300,
+    });
+    const err = await rejection(office.functions.PROGRESS([["increase"]], [[0]], [[10]], [[5]]));
+    assert.equal(err.code, "#N/A");
+    assert.match(err.message, /no answer within 0.3 s/);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    silent.close();
+  }
 });
 
 test("the URL defaults to the origin the add-in was served from; Connect stores URL and token", async (t) => {

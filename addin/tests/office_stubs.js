@@ -70,7 +70,7 @@ function makeDocument(bytes, sliceSize) {
  * A fresh runtime with functions.js (and taskpane.js) loaded: its globals, the
  * functions Excel would have registered, and the storage.
  */
-function loadOffice({ storage, origin, document, sheets } = {}) {
+function loadOffice({ storage, origin, document, sheets, timeoutMs } = {}) {
   const registered = {};
   const context = {
     console,
@@ -98,7 +98,8 @@ function loadOffice({ storage, origin, document, sheets } = {}) {
   };
   vm.createContext(context);
   for (const file of ["functions.js", "taskpane.js"]) {
-    const source = fs.readFileSync(path.join(OFFICE, file), "utf8");
+    let source = fs.readFileSync(path.join(OFFICE, file), "utf8");
+    if (timeoutMs) source = source.replace("const OKR_TIMEOUT_MS = 20000;", `const OKR_TIMEOUT_MS = ${timeoutMs};`);
     vm.runInContext(source, context, { filename: file });
   }
   return { context, functions: registered, storage: context.OfficeRuntime.storage };
