@@ -24,6 +24,7 @@ var OKR_METRIC_CACHE_SECONDS = 600;
 var OKR_PROPERTY_URL = "okr.serviceUrl";
 var OKR_PROPERTY_TOKEN = "okr.token";
 var OKR_PROPERTY_DEPARTMENT = "okr.department";
+var OKR_CELL = /^[A-Z]{1,3}[0-9]{1,7}$/;
 
 // ---------------------------------------------------------------- functions
 
@@ -312,9 +313,11 @@ function okrProblemsHtml_(problems) {
   }
   var items = problems.map(function (p) {
     var colour = p.severity === "error" ? "#a4262c" : "#8a6d00";
+    // Only a plain address goes into the link's script; anything else links nowhere.
+    var cell = OKR_CELL.test(String(p.cell || "")) ? p.cell : "";
     return (
       '<li><a href="#" style="color:' + colour + '" onclick="google.script.run.okrSelectCell(\'' +
-      okrEscape_(p.cell || "") + "');return false;\">" + okrEscape_((p.cell ? p.cell + " · " : "") + p.message) +
+      cell + "');return false;\">" + okrEscape_((p.cell ? p.cell + " · " : "") + p.message) +
       "</a></li>"
     );
   });
@@ -323,7 +326,7 @@ function okrProblemsHtml_(problems) {
 
 /** Selects *cell* on the active sheet (a problem's link in the sidebar). */
 function okrSelectCell(cell) {
-  if (/^[A-Z]{1,3}[0-9]{1,7}$/.test(String(cell))) {
+  if (OKR_CELL.test(String(cell))) {
     SpreadsheetApp.getActiveSheet().getRange(cell).activate();
   }
 }

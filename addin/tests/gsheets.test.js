@@ -175,9 +175,11 @@ test("Check this sheet lists the problems from /check in a sidebar, each linking
   assert.deepEqual(problems.map((p) => p.code).sort(), ["duplicate-id", "duplicate-id", "unknown-parent"]);
   const sidebar = log.sidebars[0];
   assert.equal(sidebar.title, "OKR problems");
-  for (const p of problems) {
-    assert.ok(sidebar.getContent().includes(`okrSelectCell(&#39;${p.cell}&#39;)`) || sidebar.getContent().includes(`okrSelectCell('${p.cell}')`), p.cell);
-  }
+  for (const p of problems) assert.ok(sidebar.getContent().includes(`okrSelectCell('${p.cell}')`), p.cell);
+  const hostile = gs.okrProblemsHtml_([{ severity: "error", cell: "A1');alert(1);('", message: "<b>x</b>" }]);
+  assert.doesNotMatch(hostile, /alert\(1\)\)/);
+  assert.match(hostile, /okrSelectCell\(''\)/);
+  assert.match(hostile, /&lt;b&gt;x&lt;\/b&gt;/);
   gs.okrSelectCell(problems[0].cell);
   assert.equal(log.activated, problems[0].cell);
   gs.okrSelectCell("A1:B2; evil()");
