@@ -201,7 +201,7 @@ def versions(code: str):
     return {"department": code, "versions": [v.as_dict() for v in found]}
 
 
-@bp.get("/departments/<string:code>/versions/<int:number>")
+@bp.get("/departments/<string:code>/versions/<int(max=2147483647):number>")
 @require("any")
 @bp.doc(
     security="BearerAuth",

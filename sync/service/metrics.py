@@ -13,6 +13,30 @@ from sync.store import metrics as metric_store
 
 bp = APIBlueprint("metrics", __name__, tag="metrics")
 
+# One metric comes first: its answer schema is then declared before the list nests it.
+
+
+@bp.get("/metrics/<string:name>")
+@require("read")
+@bp.input(MetricQuery, location="query", arg_name="query")
+@bp.output(Metric)
+@bp.doc(security="BearerAuth")
+def metric(name: str, query: dict):
+    """One metric's latest measurement (for ``period``), with its detail rows when present."""
+    service = current_app.extensions["okr"]
+    record = metric_store.latest(service.engine, name, query["period"]) if query["period"] else None
+    if not query["period"]:
+        newest = metric_store.history(service.engine, name, None, limit=1)
+        record = newest[0] if newest else None
+    if record is None:
+        when = f" for {query['period']}" if query["period"] else ""
+        raise ApiError(
+            404,
+            f"metric {name!r} has no measurement{when}; "
+            "run okr metrics refresh, or see /api/v1/metrics",
+        )
+    return metric_json(record, service.ws.settings.stale_days)
+
 
 @bp.get("/metrics")
 @require("read")
@@ -40,25 +64,3 @@ def metrics():
             }
         )
     return {"metrics": found}
-
-
-@bp.get("/metrics/<string:name>")
-@require("read")
-@bp.input(MetricQuery, location="query", arg_name="query")
-@bp.output(Metric)
-@bp.doc(security="BearerAuth")
-def metric(name: str, query: dict):
-    """One metric's latest measurement (for ``period``), with its detail rows when present."""
-    service = current_app.extensions["okr"]
-    record = metric_store.latest(service.engine, name, query["period"]) if query["period"] else None
-    if not query["period"]:
-        newest = metric_store.history(service.engine, name, None, limit=1)
-        record = newest[0] if newest else None
-    if record is None:
-        when = f" for {query['period']}" if query["period"] else ""
-        raise ApiError(
-            404,
-            f"metric {name!r} has no measurement{when}; "
-            "run okr metrics refresh, or see /api/v1/metrics",
-        )
-    return metric_json(record, service.ws.settings.stale_days)

@@ -37,7 +37,7 @@ def runs():
     return {"runs": [j.as_dict() for j in found]}
 
 
-@bp.get("/runs/<int:run_id>")
+@bp.get("/runs/<int(max=2147483647):run_id>")
 @require("read")
 @bp.output(Job)
 @bp.doc(security="BearerAuth")

@@ -81,3 +81,11 @@ def test_transparency_off_keeps_departments_to_their_own(tmp_path, tokens, works
 
 def test_an_unknown_run_is_404(client, tokens):
     assert client.get("/api/v1/runs/999", headers=bearer(tokens["admin"])).status_code == 404
+
+
+def test_ids_too_large_for_the_store_are_404(client, tokens):
+    huge = 2**70
+    headers = bearer(tokens["admin"])
+    assert client.get(f"/api/v1/runs/{huge}", headers=headers).status_code == 404
+    path = f"/api/v1/departments/sales/versions/{huge}"
+    assert client.get(path, headers=headers).status_code == 404
