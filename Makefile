@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format template examples bench clean
+.PHONY: demo test lint format template examples bench bench-addins clean serve screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,15 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/python -m examples.demo
 
-test: $(DEVSTAMP)
+# The add-ins' Node packages, from the lockfile; nothing is fetched when they are
+# already installed from the same lockfile (npm keeps a copy of it in node_modules).
+addin/node_modules/.package-lock.json: addin/package-lock.json addin/package.json
+	cd addin && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+test: $(DEVSTAMP) $(if $(wildcard addin/package.json),addin/node_modules/.package-lock.json)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(if $(wildcard addin/package.json),cd addin && node --test tests/)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)
@@ -46,6 +52,16 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_metrics.py
 	$(BIN)/python benchmarks/bench_consolidate.py
 	$(BIN)/python benchmarks/bench_gsheets.py
+	$(BIN)/python benchmarks/bench_service.py
+
+serve: $(STAMP)
+	$(BIN)/okr serve --config demo/org/okr.toml
+
+screenshots: $(DEVSTAMP)
+	$(BIN)/python -m examples.screenshots --out docs
+
+bench-addins: $(STAMP) addin/node_modules/.package-lock.json
+	$(BIN)/python benchmarks/bench_addins.py
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .ruff_cache

@@ -1,54 +1,43 @@
-"""xlwings UDFs for desktop Excel: one-line wrappers over ``okr/``.
+"""xlwings UDFs for desktop Excel: one-line wrappers over ``okr.functions``.
 
 In Excel (with the xlwings add-in, ``UDF Modules`` set to ``addin.udfs``)::
 
     =OKR_PROGRESS(H2, J2, K2, L2)        clamped progress of a key result
+    =OKR_PROGRESS(H2:H200, J2:J200, K2:K200, L2:L200)   a whole column at once
     =OKR_STATUS(Q2, G2, TODAY())         on track / at risk / off track / not started
     =OKR_CHECK(OKRs[#All])               one problem line per row of the table
+    =OKR_METRIC("revenue", "2026-Q4")    latest value of a metric in the store
 
-They compute exactly what ``okr check`` and the template's formulas compute,
-because they call the same functions.
+They compute exactly what the service's ``/api/v1/functions`` routes compute,
+because both call ``okr.functions``. A cell that cannot be computed shows
+``#VALUE! <reason>``; a single cell raises, so xlwings shows the reason.
+``OKR_METRIC`` asks the service at ``OKR_SERVICE_URL`` (with the token in
+``OKR_SERVICE_TOKEN``) when that is set, otherwise it reads the store of the
+workspace in ``OKR_CONFIG`` (or ./okr.toml) directly.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import os
 
 import xlwings as xw
 
-from okr import scoring, status
-from okr.cascade import check
-from okr.model import Item
-from okr.periods import parse_period
-from okr.problems import sort_key
-from okr.reading import TableError, from_excel_serial, leading_id, parse_number, read_table
-from okr.schema import parse_direction
+from okr import functions
+from okr.functions import CellError
 
-PROBLEMS_HEADING = "Problems"
+PROBLEMS_HEADING = functions.PROBLEMS_HEADING
 
 
-def _number(value: object) -> float | None:
-    """A cell as a number, None when empty or unreadable (as the reader treats it)."""
-    try:
-        return parse_number(value)
-    except ValueError:
-        return None
-
-
-def _day(value: object) -> date:
-    """A date from a date, a datetime, an Excel serial number or ISO text; today if empty."""
-    if value is None or value == "":
-        return date.today()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return from_excel_serial(value).date()
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise ValueError(f"as_of {value!r} is not a date: give a date cell or 2026-11-15") from None
+def _shown(value: object) -> object:
+    """A result as Excel shows it: a lone error raises, an error among cells is text."""
+    if isinstance(value, CellError):
+        raise ValueError(value.message)
+    if isinstance(value, list):
+        return [
+            [f"#VALUE! {c.message}" if isinstance(c, CellError) else c for c in row]
+            for row in value
+        ]
+    return value
 
 
 @xw.func
@@ -56,21 +45,18 @@ def _day(value: object) -> date:
 @xw.arg("baseline", doc="where the key result started; empty counts as 0")
 @xw.arg("target", doc="where it should end")
 @xw.arg("current", doc="where it is now; for a milestone: done, yes, 1, TRUE, 是 ...")
-def OKR_PROGRESS(direction: object, baseline: object, target: object, current: object) -> float:
+def OKR_PROGRESS(direction: object, baseline: object, target: object, current: object) -> object:
     """Progress of a key result in [0, 1], as okr.scoring.progress computes it."""
-    kind = parse_direction(direction)
-    # A milestone's Current is a word (done, 是); every other direction needs a number.
-    value = current if kind == "milestone" else _number(current)
-    return scoring.progress(kind, _number(baseline), _number(target), value)
+    return _shown(functions.okr_progress(direction, baseline, target, current))
 
 
 @xw.func
 @xw.arg("progress", doc="progress between 0 and 1 (the Progress column)")
 @xw.arg("period", doc="2026, 2026-H2, 2026-Q4 or 2026-11")
 @xw.arg("as_of", doc="the evaluation date; empty means today")
-def OKR_STATUS(progress: object, period: object, as_of: object = None) -> str:
+def OKR_STATUS(progress: object, period: object, as_of: object = None) -> object:
     """``on track``, ``at risk``, ``off track``, ``not started``, or "" when unknown."""
-    return status.status(_number(progress), parse_period(period), _day(as_of)) or ""
+    return _shown(functions.okr_status(progress, period, as_of))
 
 
 @xw.func
@@ -87,25 +73,21 @@ def OKR_CHECK(
     revenue" entries work), so objectives pointing there are not reported as
     unknown-parent. Problems that belong to no row follow the heading.
     """
-    rows = [list(row) for row in table_range]
-    # Only the ID (the text before the first space) matters for the check.
-    ids = (leading_id(p) for p in parents or ())
-    context = [Item(id=i, kind=None, parent=None) for i in ids if i]
-    try:
-        table = read_table(rows, "", "")
-    except TableError as exc:
-        return [[f"{PROBLEMS_HEADING}: {exc}"]] + [[""] for _ in rows[1:]]
-    lines: list[list[str]] = [[] for _ in rows]
-    general: list[str] = []
-    found = [*table.problems, *check(list(table.items), context=context)]
-    for problem in sorted(found, key=sort_key):
-        row = problem.row - 1 if problem.row is not None else -1
-        target = lines[row] if 0 <= row < len(rows) else general
-        if problem.message not in target:
-            target.append(problem.message)
-    header = table.header_row - 1
-    heading = ": ".join([PROBLEMS_HEADING, "; ".join(general)] if general else [PROBLEMS_HEADING])
-    return [
-        [heading if r == header else "; ".join(messages) if r > header else ""]
-        for r, messages in enumerate(lines)
-    ]
+    return functions.okr_check(table_range, parents)
+
+
+@xw.func
+@xw.arg("name", doc="the metric's name in the registry ([metrics.NAME] in okr.toml)")
+@xw.arg("period", doc="optional: the period, e.g. 2026-Q4")
+def OKR_METRIC(name: object, period: object = None) -> object:
+    """The latest value of metric *name* for *period*, from the service or the store."""
+    url = os.environ.get("OKR_SERVICE_URL", "").strip()
+    if url:
+        from sync.service.client import call_function
+
+        return call_function(
+            url, os.environ.get("OKR_SERVICE_TOKEN", ""), "OKR_METRIC", [name, period]
+        )
+    from sync.metrics.lookup import store_lookup
+
+    return _shown(functions.okr_metric(name, period, store_lookup(os.environ.get("OKR_CONFIG"))))

@@ -172,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run(["consolidate", *flags])
     output = org / "consolidated" / "company.xlsx"
     print(f"\nCompany workbook: {output}")
+    print("\nServe the demo organisation (API, add-in functions, dashboard) with:")
+    print(f"   okr token add demo-admin --scope admin --config {config}")
+    print(f"   okr serve --config {config}")
     return 0
 
 

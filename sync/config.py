@@ -17,7 +17,8 @@ from sync.errors import ConfigError
 
 CONFIG_NAME = "okr.toml"
 _TOP_KEYS = {
-    "organisation", "store", "sources", "output", "settings", "connections", "metrics", "google"
+    "organisation", "store", "sources", "output", "settings", "connections", "metrics",
+    "google", "service", "schedule",
 }  # fmt: skip
 
 
@@ -50,6 +51,9 @@ class Workspace:
     google: dict[str, Any] = field(default_factory=dict)
     #: [output] google_sheet: a Google Sheet the company view is also published to
     google_sheet: str = ""
+    #: the raw [service] and [schedule] tables (sync.service.settings reads them)
+    service: dict[str, Any] = field(default_factory=dict)
+    schedule: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the file, relative to the workspace folder."""
@@ -131,6 +135,8 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
         path=path,
         google=_table(data, "google", where),
         google_sheet=str(output.get("google_sheet", "")),
+        service=_table(data, "service", where),
+        schedule=_table(data, "schedule", where),
     )
 
 

@@ -11,6 +11,7 @@ import xlwings as xw
 
 from addin import udfs
 from addin.udfs import OKR_CHECK, OKR_PROGRESS, OKR_STATUS
+from okr import functions
 from okr.schema import header_texts
 from okr.scoring import progress
 
@@ -150,7 +151,7 @@ def test_check_reports_a_range_without_header() -> None:
 
 
 def test_check_leaves_rows_above_the_header_blank(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(udfs, "check", lambda items, settings=None, **kw: [])
+    monkeypatch.setattr(functions, "check", lambda items, settings=None, **kw: [])
     out = OKR_CHECK([["My OKRs", None], *_table()[:2]])
     assert out == [[""], ["Problems"], [""]]
 
@@ -170,5 +171,5 @@ def test_every_decorated_argument_exists(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(xw, "arg", arg)
     spec = importlib.util.spec_from_file_location("udfs_probe", udfs.__file__)
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
-    assert set(found) == {"OKR_PROGRESS", "OKR_STATUS", "OKR_CHECK"}
+    assert set(found) == {"OKR_PROGRESS", "OKR_STATUS", "OKR_CHECK", "OKR_METRIC"}
     assert found["OKR_CHECK"] == ["parents", "table_range"]

@@ -20,6 +20,7 @@ EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
 #: Every command: name -> ("module:attribute", one-line help). Commands are
 #: imported only when run, so ``okr --help`` loads none of their libraries.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "addin": ("sync.cli.addin:addin", "Add-in files for Excel and Google Sheets."),
     "check": ("sync.cli.check:check", "Check OKR workbooks together: cascade, targets, owners."),
     "consolidate": (
         "sync.cli.consolidate:consolidate",
@@ -27,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "metrics": ("sync.cli.metrics:metrics", "Live key-result values from ERP, HRIS and CRM."),
     "schedule": ("sync.cli.schedule:schedule", "Print a crontab line and systemd units."),
+    "serve": ("sync.cli.serve:serve", "Serve the API, the add-ins' functions and the dashboard."),
+    "token": ("sync.cli.token:token", "Make, list and revoke the service's API tokens."),
     "template": ("sync.cli.template:template", "Write a blank OKR workbook for a department."),
 }
 

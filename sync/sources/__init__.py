@@ -17,7 +17,14 @@ from sync.sources.folder import _folder
 SourceFactory = Callable[[config.Source, config.Workspace, tuple[Path, ...]], Source]
 
 
-KINDS: dict[str, SourceFactory] = {"folder": _folder}
+def _uploads(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]) -> Source:
+    # Imported when used: the uploads source needs the store.
+    from sync.sources.uploads import uploads_source
+
+    return uploads_source(src, ws, skip)
+
+
+KINDS: dict[str, SourceFactory] = {"folder": _folder, "uploads": _uploads}
 #: Kinds whose module registers itself when first needed (it pulls in gspread).
 PLUGINS = {"gsheet": "sync.sources.gsheet"}
 

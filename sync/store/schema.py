@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 if TYPE_CHECKING:
@@ -92,6 +93,8 @@ run_nodes = Table(
     Column("status", String(20)),
     Column("notes", Text, nullable=False, default=""),
     Column("actions", Text, nullable=False, default=""),
+    # The dashboard opens the tree a level at a time: the rows under one row of a run.
+    Index("ix_run_nodes_run_up", "run_id", "up"),
 )
 
 
@@ -125,4 +128,56 @@ metric_values = Table(
     Column("window_end", Date),
     Column("recorded_at", DateTime, nullable=False),
     Index("ix_metric_values_metric_period", "metric", "period", "id"),
+)
+
+
+# --- the sync service: API tokens, uploaded workbook versions, runs it started ---
+
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+
+upload_versions = Table(
+    "upload_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("department", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("filename", String(400), nullable=False, default=""),
+    Column("digest", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("uploaded_by", String(100), nullable=False, default=""),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("problems", Text, nullable=False, default="[]"),
+    UniqueConstraint("department", "version", name="uq_upload_department_version"),
+)
+
+
+run_jobs = Table(
+    "run_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(12), nullable=False),
+    Column("trigger", String(20), nullable=False, default="api"),
+    Column("started_by", String(100), nullable=False, default=""),
+    Column("pid", Integer),
+    Column("exit_code", Integer),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("run_id", Integer),
+    Column("error", Text, nullable=False, default=""),
+    Column("summary", Text, nullable=False, default=""),
 )

@@ -1,0 +1,218 @@
+"""How fast does ``okr serve`` answer on loopback?
+
+Starts the real ``okr serve`` (waitress) on a free port over a copy of the
+example organisation, makes a token with ``okr token add``, then measures:
+
+1. ``--clients`` concurrent clients (default 50) calling
+   ``POST /functions/OKR_PROGRESS`` for ``--seconds`` (default 20):
+   requests/s, p50/p99 latency, errors. Goal: zero errors, p99 <= 50 ms.
+2. ``POST /functions:batch`` carrying one call over a 1,000-row column,
+   one request at a time: p50/p99. Goal: p99 <= 50 ms.
+3. Upload and check of a 200-row workbook
+   (``POST /departments/CODE/workbook``): p50/p99. Goal: p50 <= 300 ms.
+
+    .venv/bin/python benchmarks/bench_service.py [--clients 50] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import department_rows, fill_template  # noqa: E402
+from sync.xlsx.template import build_template  # noqa: E402
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The *q* quantile (0..1) of *values*, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(label: str, times: list[float], errors: int, seconds: float | None = None) -> None:
+    """One line of figures in milliseconds."""
+    rate = f"{len(times) / seconds:8.0f} req/s  " if seconds else ""
+    print(
+        f"{label:<44} {rate}n={len(times):<6} p50 {percentile(times, 0.5) * 1000:6.1f} ms  "
+        f"p99 {percentile(times, 0.99) * 1000:6.1f} ms  errors {errors}"
+    )
+
+
+def workspace(work: Path) -> Path:
+    """A workspace over the example organisation with a SQLite store."""
+    shutil.copytree(ROOT / "examples" / "org", work / "departments")
+    config = work / "okr.toml"
+    config.write_text(
+        f'[store]\nurl = "sqlite:///{work / "okr.db"}"\n'
+        '[[sources]]\nkind = "folder"\npath = "departments"\n'
+        "[service]\nrate_limit = 0\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def start(config: Path, port: int) -> subprocess.Popen:
+    """``okr serve`` in its own process, once it answers /healthz."""
+    okr = [sys.executable, "-m", "sync.cli"]
+    server = subprocess.Popen(
+        [*okr, "serve", "--config", str(config), "--port", str(port)],
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return server
+        except requests.RequestException:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("okr serve did not start")
+
+
+def hammer(url: str, token: str, clients: int, seconds: float) -> None:
+    """*clients* threads posting OKR_PROGRESS until the time is up."""
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    body = json.dumps({"args": ["increase", 100, 200, 150]}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    host, port = url.rsplit("/", 1)[-1].split(":")
+
+    def client() -> None:
+        # http.client with keep-alive: the lightest client, so the figures are the server's.
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        mine, bad = [], 0
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST", "/api/v1/functions/OKR_PROGRESS", body, headers)
+                answer = conn.getresponse()
+                answer.read()
+                ok = answer.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=10)
+                ok = False
+            mine.append(time.perf_counter() - t0)
+            bad += not ok
+        with lock:
+            times.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    report(
+        f"OKR_PROGRESS, {clients} concurrent clients", times, errors[0], time.perf_counter() - t0
+    )
+
+
+def sequential(label: str, send, n: int) -> None:
+    """*n* requests one after another; *send* returns True when the answer was right."""
+    times, errors = [], 0
+    for _ in range(n):
+        t0 = time.perf_counter()
+        errors += not send()
+        times.append(time.perf_counter() - t0)
+    report(label, times, errors)
+
+
+def main() -> None:
+    """Start the service, run the three measurements, print the figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--batches", type=int, default=200)
+    ap.add_argument("--uploads", type=int, default=30)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-service-"))
+    port = free_port()
+    server = None
+    try:
+        config = workspace(work)
+        made = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sync.cli",
+                "token",
+                "add",
+                "bench",
+                "--scope",
+                "admin",
+                "--config",
+                str(config),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        token = made.stdout.strip().splitlines()[-1]
+        rows = department_rows("BENCH", 200, ["CO-O1", "CO-O2"])
+        book = fill_template(build_template(work / "template.xlsx"), work / "bench.xlsx", rows)
+        data = book.read_bytes()
+        server = start(config, port)
+        url = f"http://127.0.0.1:{port}"
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        print(f"okr serve on {url} (waitress, SQLite store)")
+        hammer(url, token, args.clients, args.seconds)
+        column = [[i / 10] for i in range(1000)]
+        batch = {"calls": [{"function": "OKR_PROGRESS", "args": ["increase", 0, 100, column]}]}
+        sequential(
+            "functions:batch, one 1,000-row column",
+            lambda: session.post(f"{url}/api/v1/functions:batch", json=batch, timeout=10).ok,
+            args.batches,
+        )
+        sequential(
+            "upload and check, a 200-row workbook",
+            lambda: (
+                session.post(
+                    f"{url}/api/v1/departments/bench/workbook",
+                    data=data,
+                    headers={"Content-Type": XLSX},
+                    timeout=30,
+                ).status_code
+                == 201
+            ),
+            args.uploads,
+        )
+        print("goals: zero errors and p99 <= 50 ms for the functions; p50 <= 300 ms for uploads")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""The spreadsheet functions, pure: scalars or 2-D ranges in, the broadcast shape out.
+
+One implementation behind every surface that is not a sheet formula: the
+xlwings UDFs (``addin/udfs.py``) and the service's ``/api/v1/functions``
+routes are thin wrappers over ``call``. Every argument is a scalar or a
+2-D array (rows of cells, as Excel and Google Sheets pass ranges); arguments
+broadcast like NumPy's (a dimension of 1 stretches), so a whole column is
+one call. A cell that cannot be computed becomes a ``CellError`` in that
+cell; the other cells are still answered. An argument whose shape is wrong
+raises ``ArgumentError`` naming it.
+
+``OKR_METRIC`` needs the store, which ``okr/`` may not touch: it takes a
+*lookup* callable that the caller (sync side) supplies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from okr import scoring, status
+from okr.cascade import check
+from okr.model import Item
+from okr.periods import parse_period
+from okr.problems import sort_key
+from okr.reading import TableError, from_excel_serial, leading_id, parse_number, read_table
+from okr.schema import parse_direction
+
+PROBLEMS_HEADING = "Problems"
+
+#: What a cell may hold when it reaches a function.
+Cell = str | int | float | bool | date | datetime | None
+Grid = list[list[Any]]
+#: ``lookup(metric, period) -> value``; raises ``LookupError`` when the metric has none.
+MetricLookup = Callable[[str, str], object]
+
+
+class ArgumentError(ValueError):
+    """An argument cannot be used at all (wrong shape, wrong count); the message names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        """*argument* is the parameter's name, *message* what is wrong and how to fix it."""
+        super().__init__(f"{argument}: {message}")
+        self.argument = argument
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A cell the function could not compute, with a reason for the person at the sheet."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The JSON shape the service answers in the cell's place."""
+        return {"code": self.code, "message": self.message}
+
+
+# --- arguments ------------------------------------------------------------------------------
+
+
+def _is_grid(value: object) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def as_grid(name: str, value: object) -> Grid:
+    """*value* as a rectangular 2-D list; a scalar is 1×1, a flat list one column."""
+    if not _is_grid(value):
+        _cell(name, value)
+        return [[value]]
+    rows = [list(r) if _is_grid(r) else [r] for r in value]  # type: ignore[union-attr]
+    if not rows or not rows[0]:
+        raise ArgumentError(name, "is an empty range; give a cell or a range with cells")
+    width = len(rows[0])
+    for r, row in enumerate(rows):
+        if len(row) != width:
+            raise ArgumentError(
+                name, f"row {r + 1} has {len(row)} cells, row 1 has {width}: give a rectangle"
+            )
+        for cell in row:
+            _cell(name, cell)
+    return rows
+
+
+def _cell(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str | int | float | bool | date):
+        raise ArgumentError(name, f"a cell holds {type(value).__name__}; give text or a number")
+
+
+def broadcast_shape(grids: dict[str, Grid]) -> tuple[int, int]:
+    """The shape every argument stretches to; ``ArgumentError`` when two cannot meet."""
+    rows = cols = 1
+    for name, grid in grids.items():
+        h, w = len(grid), len(grid[0])
+        if h != 1:
+            if rows not in (1, h):
+                raise ArgumentError(name, f"has {h} rows where another range has {rows}")
+            rows = h
+        if w != 1:
+            if cols not in (1, w):
+                raise ArgumentError(name, f"has {w} columns where another range has {cols}")
+            cols = w
+    return rows, cols
+
+
+def broadcast(func: Callable[..., object], args: dict[str, object]) -> object:
+    """Apply *func* cell by cell over *args* (scalars or 2-D); scalar in, scalar out.
+
+    A ``ValueError`` from one cell becomes a ``CellError`` in that cell only.
+    """
+    grids = {name: as_grid(name, value) for name, value in args.items()}
+    names = list(grids)
+
+    def one(cells: list[object]) -> object:
+        try:
+            return func(*cells)
+        except ValueError as exc:
+            return CellError("bad-argument", str(exc))
+
+    if not any(_is_grid(v) for v in args.values()):
+        return one([grids[n][0][0] for n in names])
+    rows, cols = broadcast_shape(grids)
+    return [
+        [
+            one([g[r if len(g) > 1 else 0][c if len(g[0]) > 1 else 0] for g in grids.values()])
+            for c in range(cols)
+        ]
+        for r in range(rows)
+    ]
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+
+def number(value: object) -> float | None:
+    """A cell as a number, None when empty or unreadable (as the reader treats it)."""
+    try:
+        return parse_number(value)
+    except ValueError:
+        return None
+
+
+def day(value: object, today: date | None = None) -> date:
+    """A date from a date, a datetime, a spreadsheet serial or ISO text; today if empty."""
+    if value is None or value == "":
+        return today or date.today()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return from_excel_serial(value).date()
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ValueError(f"as_of {value!r} is not a date: give a date cell or 2026-11-15") from None
+
+
+def progress_cell(direction: object, baseline: object, target: object, current: object) -> float:
+    """Progress of one key result in [0, 1], as okr.scoring.progress computes it."""
+    kind = parse_direction(direction)
+    # A milestone's Current is a word (done, 是); every other direction needs a number.
+    value = current if kind == "milestone" else number(current)
+    return scoring.progress(kind, number(baseline), number(target), value)
+
+
+def status_cell(progress: object, period: object, as_of: object = None) -> str:
+    """``on track``, ``at risk``, ``off track``, ``not started``, or "" when unknown."""
+    return status.status(number(progress), parse_period(period), day(as_of)) or ""
+
+
+# --- the functions --------------------------------------------------------------------------
+
+
+def okr_progress(direction: object, baseline: object, target: object, current: object) -> object:
+    """OKR_PROGRESS over scalars or ranges."""
+    return broadcast(
+        progress_cell,
+        {"direction": direction, "baseline": baseline, "target": target, "current": current},
+    )
+
+
+def okr_status(progress: object, period: object, as_of: object = None) -> object:
+    """OKR_STATUS over scalars or ranges; an empty *as_of* means today."""
+    return broadcast(status_cell, {"progress": progress, "period": period, "as_of": as_of})
+
+
+def okr_check(table_range: object, parents: object = None) -> Grid:
+    """One row of problem messages per row of *table_range*, headed "Problems".
+
+    *parents* lists IDs that live in other workbooks ("CO-O1 · Grow revenue"
+    entries work); problems that belong to no row follow the heading.
+    """
+    # A table may be ragged (a title row above the header): rows are taken as they come.
+    if not _is_grid(table_range):
+        table_range = [[table_range]]
+    rows = [list(r) if _is_grid(r) else [r] for r in table_range]  # type: ignore[union-attr]
+    for row in rows:
+        for cell in row:
+            _cell("table_range", cell)
+    flat = [c for row in as_grid("parents", parents) for c in row] if parents is not None else []
+    # Only the ID (the text before the first space) matters for the check.
+    context = [Item(id=i, kind=None, parent=None) for i in map(leading_id, flat) if i]
+    try:
+        table = read_table(rows, "", "")
+    except TableError as exc:
+        return [[f"{PROBLEMS_HEADING}: {exc}"]] + [[""] for _ in rows[1:]]
+    lines: list[list[str]] = [[] for _ in rows]
+    general: list[str] = []
+    found = [*table.problems, *check(list(table.items), context=context)]
+    for problem in sorted(found, key=sort_key):
+        row = problem.row - 1 if problem.row is not None else -1
+        target = lines[row] if 0 <= row < len(rows) else general
+        if problem.message not in target:
+            target.append(problem.message)
+    header = table.header_row - 1
+    heading = ": ".join([PROBLEMS_HEADING, "; ".join(general)] if general else [PROBLEMS_HEADING])
+    return [
+        [heading if r == header else "; ".join(messages) if r > header else ""]
+        for r, messages in enumerate(lines)
+    ]
+
+
+def okr_metric(name: object, period: object, lookup: MetricLookup) -> object:
+    """OKR_METRIC: the latest value of metric *name* for *period*, from *lookup*."""
+
+    def one(metric: object, when: object) -> object:
+        metric_name = "" if metric is None else str(metric).strip()
+        if not metric_name:
+            raise ValueError("name is empty: give the metric's name from the registry")
+        try:
+            return lookup(metric_name, "" if when is None else str(when).strip())
+        except LookupError as exc:
+            raise ValueError(str(exc)) from None
+
+    return broadcast(one, {"name": name, "period": period})
+
+
+@dataclass(frozen=True)
+class Function:
+    """One spreadsheet function: its name, parameters (in order) and how many are required."""
+
+    name: str
+    params: tuple[str, ...]
+    required: int
+    impl: Callable[..., object]
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("OKR_PROGRESS", ("direction", "baseline", "target", "current"), 4, okr_progress),
+        Function("OKR_STATUS", ("progress", "period", "as_of"), 2, okr_status),
+        Function("OKR_CHECK", ("table_range", "parents"), 1, okr_check),
+        Function("OKR_METRIC", ("name", "period"), 1, okr_metric),
+    )
+}
+
+
+def call(name: str, args: Sequence[object], *, lookup: MetricLookup | None = None) -> object:
+    """Call function *name* with positional *args*; ``KeyError`` when there is no such one.
+
+    Missing optional arguments are None (an empty cell); too few or too many
+    raise ``ArgumentError``. ``OKR_METRIC`` needs *lookup*.
+    """
+    func = FUNCTIONS[name.upper()]
+    if len(args) < func.required or len(args) > len(func.params):
+        wanted = (
+            str(func.required)
+            if func.required == len(func.params)
+            else f"{func.required} to {len(func.params)}"
+        )
+        raise ArgumentError(
+            "args",
+            f"{func.name} takes {wanted} arguments ({', '.join(func.params)}), got {len(args)}",
+        )
+    padded = list(args) + [None] * (len(func.params) - len(args))
+    if func.name == "OKR_METRIC":
+        if lookup is None:
+            raise ArgumentError("name", "metrics are not available here: no store configured")
+        return func.impl(*padded, lookup=lookup)
+    return func.impl(*padded)
+
+
+def result_json(value: object) -> object:
+    """A result with every ``CellError`` as ``{"error": {...}}`` and dates as ISO text."""
+    if isinstance(value, CellError):
+        return {"error": value.as_dict()}
+    if isinstance(value, list):
+        return [result_json(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,119 @@
+"""What the dashboard's pages show, read from the store: an item's page, problems, freshness."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+
+from okr.model import Item
+from sync.errors import InputError
+from sync.sources.departments import code_of
+from sync.store import metrics as metric_store
+from sync.store import uploads as upload_store
+from sync.store.schema import run_nodes, runs
+from sync.xlsx.reading import read_workbook_bytes
+
+#: Runs drawn in an item's history chart.
+HISTORY_RUNS = 60
+STALE_CODES = ("stale", "checkin")
+
+
+@dataclass
+class ItemPage:
+    """Everything an item's page shows."""
+
+    row: object
+    item: Item | None
+    metric: metric_store.MetricRecord | None
+    #: (day, progress, notes) per run, oldest first
+    runs: list[tuple[date, float | None, str]] = field(default_factory=list)
+    #: (day, value) per good metric measurement, oldest first
+    values: list[tuple[date, float]] = field(default_factory=list)
+    #: days on which the notes changed: the corrective actions
+    actions: list[tuple[date, str]] = field(default_factory=list)
+    detail: list[dict] | None = None
+    detail_total: float | None = None
+    department_code: str = ""
+    latest_upload: int | None = None
+
+
+def _item_from_workbook(engine: Engine, run_id: int, workbook: str, item_id: str) -> Item | None:
+    """The item as its workbook (the version the run used) says it."""
+    from sync.service.queries import run_workbook
+
+    data = run_workbook(engine, run_id, workbook)
+    if data is None:
+        return None
+    try:
+        table = read_workbook_bytes(data, workbook)
+    except InputError:
+        return None
+    return next((i for i in table.items if i.id == item_id), None)
+
+
+def item_page(engine: Engine, run_id: int, row) -> ItemPage:
+    """The page of the item in *row* (a ``run_nodes`` row of run *run_id*)."""
+    item = _item_from_workbook(engine, run_id, row.workbook, row.id)
+    page = ItemPage(row=row, item=item, metric=None)
+    cols = run_nodes.c
+    with engine.connect() as conn:
+        history = conn.execute(
+            select(runs.c.as_of, cols.progress, cols.notes)
+            .join(runs, runs.c.id == cols.run_id)
+            .where(cols.id == row.id)
+            .order_by(runs.c.as_of.desc())
+            .limit(HISTORY_RUNS)
+        ).all()
+    seen: set[date] = set()
+    for as_of, progress, notes in reversed(history):
+        if as_of not in seen:  # a shared objective has one row per parent
+            seen.add(as_of)
+            page.runs.append((as_of, progress, notes or ""))
+    last = ""
+    for day, _, notes in page.runs:
+        if notes and notes != last:
+            page.actions.append((day, notes))
+        last = notes
+    if item is not None and item.metric:
+        found = metric_store.history(
+            engine, item.metric, item.period_label or None, good_only=True, limit=HISTORY_RUNS
+        )
+        page.values = [
+            (r.as_of.date() if r.as_of else r.recorded_at.date(), r.value)
+            for r in found
+            if r.value is not None
+        ]
+        page.metric = found[-1] if found else None
+        if page.metric is not None:
+            page.detail = getattr(page.metric, "detail", None)
+            page.detail_total = getattr(page.metric, "detail_total", None)
+    page.department_code = code_of(row.workbook) if row.workbook else ""
+    if page.department_code:
+        page.latest_upload = upload_store.departments(engine).get(page.department_code)
+    return page
+
+
+def who_needs_to_update(problems: list) -> list[tuple[str, list[str]]]:
+    """Owners or workbooks with stale or missing check-ins, and the IDs concerned."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for p in problems:
+        if p.code in STALE_CODES:
+            out[p.workbook or "—"].append(p.item_id)
+    return sorted(out.items())
+
+
+def freshness(engine: Engine, stale_days: int) -> list[dict]:
+    """Every metric's newest measurement with its state, oldest first (the stalest on top)."""
+    from sync.service.queries import metric_json
+
+    found = [metric_json(r, stale_days) for r in metric_store.latest_all(engine)]
+    order = {"failed": 0, "stale": 1, "ok": 2}
+    return sorted(found, key=lambda m: (order.get(m["state"], 3), m["as_of"] or ""))
+
+
+def age_days(when: datetime | None) -> int | None:
+    """Whole days since *when*."""
+    return None if when is None else (datetime.now() - when).days
