@@ -14,6 +14,7 @@ from okr.model import Item
 from okr.problems import Problem, make_problem, sort_key
 from okr.schema import normalise
 from okr.settings import Settings
+from okr.shares import share_problems
 
 
 def _problem(code: str, item: Item, key: str | None, message: str) -> Problem:
@@ -64,6 +65,7 @@ def check(
     found += _objectives_per_owner(items, s)
     found += _owners(items)
     found += _metrics(items, metrics, s, today)
+    found += share_problems(items, known)
     return sorted(found, key=sort_key)
 
 

@@ -33,6 +33,7 @@ class Item:
 
     id: str
     kind: str | None
+    #: the first parent's ID (the only one for most rows)
     parent: str | None
     title: str = ""
     owner: str = ""
@@ -51,6 +52,9 @@ class Item:
     #: set when the metric refresh marked this value as not fresh ("failed: reason")
     metric_state: str = ""
     notes: str = ""
+    #: ``(parent ID, share)`` per parent when the Parent cell lists several or a
+    #: share; empty for a single parent (see ``okr.shares.parents_of``)
+    shares: tuple[tuple[str, float], ...] = ()
     where: Location = field(default_factory=lambda: Location("", "", 0))
 
     @property

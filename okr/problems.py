@@ -26,6 +26,7 @@ CODES: dict[str, str] = {
     "direction": ERROR,
     "weight": ERROR,
     "unknown-metric": ERROR,
+    "parent-share": ERROR,
     "orphan": WARNING,
     "no-krs": WARNING,
     "too-many-krs": WARNING,
@@ -34,6 +35,8 @@ CODES: dict[str, str] = {
     "stale": WARNING,
     "unit-mismatch": WARNING,
     "confidence": WARNING,
+    "checkin": WARNING,
+    "detail-mismatch": WARNING,
 }
 
 

@@ -24,6 +24,7 @@ from okr.schema import (
     parse_direction,
     parse_type,
 )
+from okr.shares import read_parents
 
 #: How many rows from the top may hold the header row.
 HEADER_SEARCH_ROWS = 20
@@ -197,7 +198,9 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         shown = _text(raw_type) or "empty"
         report("type", "type", f"Type is {shown}: choose 'Objective' or 'Key Result'")
 
-    parent = leading_id(cells.get("parent"))
+    parent, shares, share_message = read_parents(cells.get("parent"))
+    if share_message:
+        report("parent-share", "parent", share_message)
 
     numbers: dict[str, float | None] = {}
     for key in ("baseline", "target", "weight", "confidence"):
@@ -281,6 +284,7 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         as_of=as_of,
         metric_state=state,
         notes=_text(cells.get("notes")),
+        shares=shares,
         where=where,
     )
     return item, problems

@@ -11,7 +11,8 @@ that align to it, as ``Settings.rollup_mode`` says:
   weighted by its Weight.
 
 Objectives that align to a key result are shown under it but do not change
-it: a key result is measured, not averaged.
+it: a key result is measured, not averaged. An objective serving several
+parents counts in each parent's mean with its Weight times its share there.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import date
 from okr.model import Item
 from okr.scoring import achievement, clamp, weighted_mean
 from okr.settings import Settings
+from okr.shares import aligned_children
 from okr.status import status
 
 
@@ -48,13 +50,10 @@ def score_all(
     s = settings or Settings()
     by_id = {i.id: i for i in items if i.id}
     krs: dict[str, list[Item]] = defaultdict(list)
-    children: dict[str, list[Item]] = defaultdict(list)
     for item in by_id.values():
-        if item.parent and item.parent in by_id:
-            if item.is_key_result:
-                krs[item.parent].append(item)
-            elif item.is_objective and by_id[item.parent].is_objective:
-                children[item.parent].append(item)
+        if item.is_key_result and item.parent and item.parent in by_id:
+            krs[item.parent].append(item)
+    children = aligned_children(by_id)
 
     achieved = {
         i.id: achievement(i.direction, i.baseline, i.target, i.current)
@@ -87,7 +86,7 @@ class _Roller:
         self,
         by_id: dict[str, Item],
         krs: dict[str, list[Item]],
-        children: dict[str, list[Item]],
+        children: dict[str, list[tuple[Item, float]]],
         own: dict[str, float | None],
         mode: str,
     ) -> None:
@@ -102,7 +101,7 @@ class _Roller:
         if not item.is_objective or item_id in self.visiting:
             return self.own.get(item_id)  # a loop: the cascade check reports it
         self.visiting.add(item_id)
-        kids = [(c.weight, self(c.id)) for c in self.children[item_id]]
+        kids = [(c.weight * share, self(c.id)) for c, share in self.children[item_id]]
         kids = [(w, p) for w, p in kids if p is not None]
         mine = [(k.weight, self.own[k.id]) for k in self.krs[item_id]]
         if self.mode == "krs" or not kids:

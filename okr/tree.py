@@ -12,7 +12,10 @@ rows of the company workbook's ``Company`` sheet:
   one department shows up instead of being dropped. So do rows caught in a
   loop of parents, and key results whose objective is missing.
 
-Every item appears exactly once, whatever the data (duplicate IDs, cycles).
+Every item appears once, whatever the data (duplicate IDs, cycles), except an
+objective serving several parents (``okr.shares``): it appears under each,
+marked with its share there; the second and later appearances are single
+rows whose ``first`` points to the full one, so counts skip them.
 ``changes`` compares the snapshots of two runs.
 """
 
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from okr.model import Item
 from okr.schema import normalise
 from okr.settings import Settings
+from okr.shares import parents_of
 
 #: ID and title of the synthetic branch that holds rows aligned to nothing known.
 UNALIGNED = "Unaligned"
@@ -44,6 +48,15 @@ class Node:
     #: position in ``Tree.nodes`` of the row above in the tree, -1 for a root
     up: int
     has_children: bool = False
+    #: the item's share under this parent when it serves several, else None
+    share: float | None = None
+    #: position in ``Tree.nodes`` of the item's first appearance; -1 when this is it
+    first: int = -1
+
+    @property
+    def is_repeat(self) -> bool:
+        """True for the second and later appearances of a shared objective."""
+        return self.first >= 0
 
     @property
     def is_branch(self) -> bool:
@@ -72,13 +85,22 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
             first[item.id] = i
 
     children: dict[int, list[int]] = defaultdict(list)
+    #: (parent index, child index) -> share, for children serving several parents
+    share_of: dict[tuple[int, int], float] = {}
     roots: list[int] = []
     unaligned: list[int] = []
     for i, item in enumerate(items):
-        up = first.get(item.parent) if item.parent else None
-        if up is not None and up != i:
-            children[up].append(i)
-        elif _is_top(item, top):
+        placed = False
+        for parent_id, share in parents_of(item) if item.shares else ((item.parent, None),):
+            up = first.get(parent_id) if parent_id else None
+            if up is not None and up != i and (up, i) not in share_of:
+                children[up].append(i)
+                placed = True
+                if share is not None:
+                    share_of[(up, i)] = share
+        if placed:
+            continue
+        if _is_top(item, top):
             roots.append(i)
         else:
             unaligned.append(i)
@@ -90,22 +112,28 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
 
         return sorted(kids, key=lambda i: (rank(i), i))
 
-    # Rows as (index, id, depth, up); has_children is set once all are placed,
-    # since a child may be claimed by another branch first (duplicate IDs, loops).
-    rows: list[tuple[int, str, int, int]] = []
-    seen: set[int] = set()
+    # Rows as (index, id, depth, up, share, first); has_children is set once all
+    # are placed, since a child may be claimed by another branch first
+    # (duplicate IDs, loops).
+    rows: list[tuple[int, str, int, int, float | None, int]] = []
+    seen: dict[int, int] = {}
 
     def visit(start: int, depth: int, up: int) -> None:
         # Iterative pre-order walk; ``seen`` guards against loops of parents.
-        stack = [(start, depth, up)]
+        stack: list[tuple[int, int, int, float | None]] = [(start, depth, up, None)]
         while stack:
-            i, d, u = stack.pop()
+            i, d, u, share = stack.pop()
             if i in seen:
+                if share is not None:  # a shared objective under another parent
+                    rows.append((i, items[i].id, d, u, share, seen[i]))
                 continue
-            seen.add(i)
-            rows.append((i, items[i].id, d, u))
+            rows.append((i, items[i].id, d, u, share, -1))
             here = len(rows) - 1
-            stack.extend((k, d + 1, here) for k in reversed(ordered(children.get(i, []))))
+            seen[i] = here
+            stack.extend(
+                (k, d + 1, here, share_of.get((i, k)))
+                for k in reversed(ordered(children.get(i, [])))
+            )
 
     for r in roots:
         visit(r, 0, -1)
@@ -114,12 +142,17 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
     placed = set(rest)
     rest += [i for i in range(len(items)) if i not in seen and i not in placed]
     if rest:
-        rows.append((-1, UNALIGNED, 0, -1))
+        rows.append((-1, UNALIGNED, 0, -1, None, -1))
         branch = len(rows) - 1
         for i in rest:
             visit(i, 1, branch)
-    parents = {up for *_, up in rows if up >= 0}
-    return Tree(tuple(Node(*row, r in parents) for r, row in enumerate(rows)))
+    parents = {row[3] for row in rows if row[3] >= 0}
+    return Tree(
+        tuple(
+            Node(i, item_id, d, u, r in parents, share, at)
+            for r, (i, item_id, d, u, share, at) in enumerate(rows)
+        )
+    )
 
 
 def fold(

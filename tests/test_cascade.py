@@ -70,11 +70,20 @@ CASES = {
         kr("S-KR1", "S-O1", metric="bookings", unit="USD", as_of=TODAY),
     ],
     "confidence": [obj("S-O1", "CO-O1"), kr("S-KR1", "S-O1", confidence=1.7e3)],
+    "parent-share": [
+        obj("CO-O2", department="Company", period="2026"),
+        kr("CO-KR2.1", "CO-O2", department="Company", period="2026"),
+        obj("S-O1", "CO-O1 60%; CO-O2 30%"),
+        kr("S-KR1", "S-O1"),
+    ],
 }
+#: Raised outside ``check``: reading check-ins (tests/test_checkins.py) and
+#: reconciling metric detail (tests/test_detail.py).
+ELSEWHERE = {"unreadable", "checkin", "detail-mismatch"}
 REGISTRY = {"bookings": "EUR"}
 
 
-@pytest.mark.parametrize("code", sorted(c for c in CODES if c != "unreadable"))
+@pytest.mark.parametrize("code", sorted(c for c in CODES if c not in ELSEWHERE))
 def test_each_code_is_raised_by_its_case(code):
     found = problems(CASES[code], metrics=REGISTRY)
     assert code in {p.code for p in found}
@@ -116,6 +125,12 @@ FIXES = {
         kr("S-KR1", "S-O1", metric="bookings", unit="eur", as_of=TODAY),
     ],
     "confidence": [obj("S-O1", "CO-O1"), kr("S-KR1", "S-O1", confidence="70%")],
+    "parent-share": [
+        obj("CO-O2", department="Company", period="2026"),
+        kr("CO-KR2.1", "CO-O2", department="Company", period="2026"),
+        obj("S-O1", "CO-O1 60%; CO-O2 40%"),
+        kr("S-KR1", "S-O1"),
+    ],
 }
 
 
