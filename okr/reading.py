@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from okr.model import Item, Location
 from okr.periods import parse_period
@@ -51,6 +52,8 @@ class Table:
     problems: tuple[Problem, ...] = ()
     header_row: int = 1
     letters: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    #: the rows of the workbook's Check-ins sheet (``okr.checkins.CheckIn``)
+    checkins: tuple[Any, ...] = field(default=(), repr=False)
 
 
 def find_header(grid: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:

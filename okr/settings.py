@@ -23,6 +23,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_krs_per_objective", 5, "More key results than this under one objective warns"),
     Setting("max_objectives_per_owner", 5, "More objectives than this for one owner or team warns"),
     Setting("stale_days", 14, "A metric-fed Current older than this many days warns"),
+    Setting(
+        "checkin_days",
+        14,
+        "A hand-typed key result with no check-in for this many days warns",
+    ),
     Setting("on_track_ratio", 0.9, "On track when progress >= this x the share of period elapsed"),
     Setting("at_risk_ratio", 0.6, "At risk when progress >= this x elapsed share, else off track"),
     Setting(
@@ -44,6 +49,7 @@ class Settings:
     max_krs_per_objective: int = 5
     max_objectives_per_owner: int = 5
     stale_days: int = 14
+    checkin_days: int = 14
     on_track_ratio: float = 0.9
     at_risk_ratio: float = 0.6
     rollup_mode: str = "both"

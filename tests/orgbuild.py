@@ -7,17 +7,29 @@ numbers the roll-up tests work out by hand (see ``tests/test_rollup.py``).
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
+from okr.schema import CHECKINS_SHEET
 from sync.config import Workspace, parse_config
+from sync.template_sheets import strings
 from tests.okrdata import grid, kr, obj
 
 
-def write_workbook(path: Path, rows: list[dict[str, Any]], lang: str = "en") -> Path:
-    """Write *rows* (``okrdata.obj``/``kr`` dicts) as the OKRs sheet of a new .xlsx."""
+def write_workbook(
+    path: Path,
+    rows: list[dict[str, Any]],
+    lang: str = "en",
+    checkins: list[tuple] | None = None,
+) -> Path:
+    """Write *rows* (``okrdata.obj``/``kr`` dicts) as the OKRs sheet of a new .xlsx.
+
+    *checkins* (date, key result ID, value, confidence, note) fill a
+    ``Check-ins`` sheet with the template's headers in *lang*.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     ws = wb.add_worksheet("OKRs")
@@ -25,6 +37,16 @@ def write_workbook(path: Path, rows: list[dict[str, Any]], lang: str = "en") -> 
         for c, value in enumerate(row):
             if value not in ("", None):
                 ws.write(r, c, value)
+    if checkins is not None:
+        log = wb.add_worksheet(CHECKINS_SHEET)
+        dates = wb.add_format({"num_format": "yyyy-mm-dd"})
+        log.write_row(0, 0, strings(lang)["checkins_headers"])
+        for r, entry in enumerate(checkins, start=1):
+            for c, value in enumerate(entry):
+                if isinstance(value, date):
+                    log.write_datetime(r, c, datetime.combine(value, time()), dates)
+                elif value not in ("", None):
+                    log.write(r, c, value)
     wb.close()
     return path
 

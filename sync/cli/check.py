@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from okr.cascade import check as check_items
+from okr.checkins import check_log
 from okr.model import Item
 from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort_key
 from okr.reading import Table
@@ -97,6 +98,8 @@ def check_workbooks(
         report.problems.extend(table.problems)
     items = [i for t in report.tables for i in t.items]
     report.problems += check_items(items, settings, today=today, metrics=metrics, context=context)
+    checkins = [c for t in report.tables for c in t.checkins]
+    report.problems += check_log(items, checkins, settings, today)
     report.problems.sort(key=sort_key)
     return report
 

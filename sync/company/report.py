@@ -34,6 +34,8 @@ class WorkbookView:
     #: the last run date the shown version was read fresh
     since: date | None = None
     digest: str = ""
+    #: the rows of its Check-ins sheet (``okr.checkins.CheckIn``)
+    checkins: tuple = ()
 
     @property
     def stale_note(self) -> str:

@@ -200,7 +200,7 @@ def resolve(
             problems.extend(r.table.problems)
             items = r.table.items
             views.append(WorkbookView(r.name, r.source, FRESH, _department(items, r.name),
-                                      items, "", as_of, digest))  # fmt: skip
+                                      items, "", as_of, digest, r.table.checkins))  # fmt: skip
             states.append(SourceState(r.name, r.source, FRESH, digest, digest, as_of))
             continue
         good = fallback.get(r.name)
@@ -224,6 +224,7 @@ def resolve(
                 r.error,
                 good.last_seen,
                 good.digest,
+                table.checkins,
             )
         )
         states.append(

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from okr.cascade import check
+from okr.checkins import check_log
 from okr.model import Item
 from okr.problems import ERROR, Problem, sort_key
 from okr.rollup import score_all
@@ -202,6 +203,7 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
         owner.extend([w] * len(view.items))
     metrics = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
     problems += check(items, ws.settings, today=as_of, metrics=metrics)
+    problems += check_log(items, [c for v in views for c in v.checkins], ws.settings, as_of)
     problems.sort(key=sort_key)
     scores = score_all(items, as_of, ws.settings)
     tree = build_tree(items, ws.settings)

@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from okr.reading import Table, TableError, read_table
 from okr.schema import SHEET, SHEET_SYNONYMS, normalise
+from sync.checkin_sheet import with_checkins
 from sync.errors import InputError
 
 #: Refuse workbooks whose parts would expand past this many bytes in memory.
@@ -71,9 +72,10 @@ def _read_book(open_book: Callable[[], CalamineWorkbook], name: str) -> Table:
     except Exception as exc:  # noqa: BLE001
         raise InputError(f"{name}: sheet {sheet} cannot be read ({_reason(exc)})") from None
     try:
-        return read_table(grid, name, sheet)
+        table = read_table(grid, name, sheet)
     except TableError as exc:
         raise InputError(f"{name}: sheet {sheet}: {exc}") from None
+    return with_checkins(book, table)
 
 
 def check_container(fh: BinaryIO, name: str) -> None:
