@@ -125,7 +125,8 @@ def test_dropdowns_sit_on_type_direction_period_and_parent(book: openpyxl.Workbo
     assert sources[LETTER["period"]][0].startswith("Lists!$K$2:$K$")
     parent_source, parent_style = sources[LETTER["parent"]]
     assert parent_source.startswith("Lists!$O$2:$O$")
-    assert parent_style == "information"  # an ID of this sheet may be typed
+    # A warning, not a stop: an ID of this sheet or a list with shares may be typed.
+    assert parent_style == "warning"
     assert LETTER["department"] not in sources  # only with --department
     assert _named_values(book, "TypeList") == ["Objective", "Key Result"]
     assert _named_values(book, "DirectionList") == [

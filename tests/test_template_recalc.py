@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 from okr.model import Item
 from okr.periods import periods_of_year
 from okr.reading import read_table
+from okr.rollup import score_all
 from okr.schema import KEYS, LETTER, SHEET, STATUS_INDEX, normalise
 from okr.scoring import progress, weighted_mean
 from okr.status import status
@@ -69,6 +70,22 @@ ROWS_EN: list[tuple] = [
     ("SALES-KR8.3", KR, "SALES-O8", "2026-Q5", "increase", 0, 100, 30, 1),  # bad period
     ("SALES-KR8.4", KR, "SALES-O8", "2031-Q1", "increase", 0, 100, 30, 1),  # not in Lists
     ("SALES-KR8.5", KR, "  SALES-O8  ", 2026, "decrease", 100, 0, 20.5, 1),
+    # Objectives serving several parents with shares: their own progress is unchanged.
+    ("SALES-O9", OBJ, "CO-O1 60%; CO-O2 40%", "2026-Q4", None, None, None, None, 2),
+    ("SALES-KR9.1", KR, "SALES-O9", "2026-Q4", "increase", 0, 10, 4, 1),
+    ("SALES-KR9.2", KR, "SALES-O9", "2026-Q4", "at least", None, 5, 6, 3),
+    (
+        "SALES-O10",
+        OBJ,
+        "CO-O1 0.5\nCO-O3 · Keep customers 0.5",
+        "2026-Q4",
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
+    ("SALES-KR10.1", KR, "SALES-O10", "2026-Q4", "decrease", 10, 0, 5, 1),
 ]
 
 ROWS_ZH: list[tuple] = [
@@ -82,6 +99,8 @@ ROWS_ZH: list[tuple] = [
     ("HR-O3", "目标", "CO-O2", "2026-Q3", None, None, None, None, None),
     ("HR-KR3.1", "关键结果", "HR-O3", "2026-Q3", "不低于", None, 80, 79, 1),
     ("HR-KR3.2", "关键结果", "HR-O3", "2026-Q3", "提高", 0, 80, 70, 1),
+    ("HR-O4", "目标", "CO-O1 60%；CO-O2 40%", "2026-Q4", None, None, None, None, None),
+    ("HR-KR4.1", "关键结果", "HR-O4", "2026-Q4", "增加", 0, 10, 7, 1),
 ]
 _INPUT_KEYS = ("id", "type", "parent", "period", "direction", "baseline", "target", "current")
 
@@ -121,6 +140,11 @@ def _expected(items: list[Item], listed: set[str]) -> dict[str, tuple[float | No
         # The sheet knows the dates of the periods on its Lists sheet only.
         period = item.period if item.period and item.period.label in listed else None
         result[item.id] = (value, status(value, period, AS_OF))
+    # The same own progress as okr.rollup gives, share lists included.
+    own = score_all(items, AS_OF)
+    for item in items:
+        if item.is_objective or item.is_key_result:
+            assert own[item.id].progress == pytest.approx(result[item.id][0]), item.id
     return result
 
 

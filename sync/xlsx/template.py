@@ -110,6 +110,7 @@ def guide_values(department: str | None, period: Period | None) -> dict[str, str
         "on_track_half": f"{settings.on_track_ratio / 2:.0%}",
         "at_risk_half": f"{settings.at_risk_ratio / 2:.0%}",
         "done_words": ", ".join(DONE_WORDS),
+        "checkin_days": f"{settings.checkin_days}",
     }
 
 

@@ -271,8 +271,9 @@ def write_okrs(
     dropdown("type", ranges["TypeList"])
     dropdown("direction", ranges["DirectionList"])
     dropdown("period", ranges["PeriodList"])
-    # 'information' lets people type an objective ID of this sheet too.
-    dropdown("parent", ranges["ParentList"], "information")
+    # A warning, not a stop: people may type an ID of this sheet or a list of
+    # parents with shares ("CO-O1 60%; CO-O2 40%") and confirm it.
+    dropdown("parent", ranges["ParentList"], "warning")
     if department:
         dropdown("department", ranges["DefaultDepartment"], "information")
     ws.data_validation(
