@@ -67,8 +67,10 @@ class Book:
         for index, w in enumerate(report.owner):
             self.dept_row.append(FIRST + len(self.rows_of[w]))
             self.rows_of[w].append(index)
-        #: item index -> 0-based row in Company
-        self.company_row = {n.index: FIRST + r for r, n in enumerate(report.tree.nodes)}
+        #: item index -> 0-based row in Company (a shared objective's first appearance)
+        self.company_row: dict[int, int] = {}
+        for r, n in enumerate(report.tree.nodes):
+            self.company_row.setdefault(n.index, FIRST + r)
         self.problem_rows = report.problems_by_row()
         self.problem_order = problem_order(report)
         self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}

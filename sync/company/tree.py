@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from okr.shares import format_share
 from sync.company.style import FIRST, TYPE_EN, LinkBudget, link
 from sync.run_records import FRESH
 from sync.xlsx.styles import PROGRESS_BAR, STATUS_COLOURS
@@ -53,11 +54,19 @@ def write_company(book: Book) -> None:
         cells: list = []
         add = cells.append
         target = book.item_link(node.index)
+        title = item.title
+        if node.share is not None:  # an objective serving several parents
+            title = f"{title} [{format_share(node.share)} share]"
+        if node.is_repeat:
+            # The second and later appearances point to the full row above.
+            first = book.company_row[node.index]
+            target = link("Company", first)
+            title = f"{title} → row {first + 1}"
         book.link_or_text(
             ws, row, 0, target if target and budget.take() else None, item.id or "(no ID)"
         )
-        if item.title:
-            add((1, item.title, titles[(level, item.kind == "objective")]))
+        if title:
+            add((1, title, titles[(level, item.kind == "objective")]))
         if item.kind:
             add((2, TYPE_EN[item.kind], None))
         if item.owner:

@@ -36,7 +36,7 @@ def write_trend(book: Book) -> None:
     locations, ranges = [], []
     charted: list[tuple[int, str, list[bool]]] = []
     for node in r.tree.nodes:
-        if node.is_branch or not r.items[node.index].is_objective:
+        if node.is_branch or node.is_repeat or not r.items[node.index].is_objective:
             continue
         item = r.items[node.index]
         view = book.state_of(node.index)

@@ -19,6 +19,7 @@ from okr.problems import Problem, make_problem
 from okr.reading import Table
 from okr.rollup import Score
 from okr.settings import Settings
+from okr.shares import parent_text
 from okr.tree import Tree
 from sync.company.report import MetricRow, Trend, WorkbookView
 from sync.errors import InputError
@@ -263,7 +264,7 @@ def node_records(
         if not up.is_branch and items[node.index].is_key_result:
             krs.setdefault(up.index, []).append(items[node.index])
     for node in tree.nodes:
-        if node.is_branch:
+        if node.is_branch or node.is_repeat:  # a shared objective is recorded once
             continue
         item = items[node.index]
         up = tree.nodes[node.up] if node.up >= 0 else None
@@ -277,7 +278,7 @@ def node_records(
             NodeRecord(
                 id=item.id,
                 kind=item.kind,
-                parent=item.parent,
+                parent=(parent_text(item) or "")[:100] or None,
                 up=up.id if up is not None else None,
                 depth=node.depth,
                 department=item.department or views[owner[node.index]].department,
