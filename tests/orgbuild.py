@@ -15,7 +15,7 @@ import xlsxwriter
 
 from okr.schema import CHECKINS_SHEET
 from sync.config import Workspace, parse_config
-from sync.template_sheets import strings
+from sync.xlsx.template_sheets import strings
 from tests.okrdata import grid, kr, obj
 
 

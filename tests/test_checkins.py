@@ -9,9 +9,9 @@ import pytest
 from okr.checkins import check_log, latest, needs_update, read_checkins
 from okr.problems import CODES, WARNING
 from okr.settings import Settings
-from sync.check_cmd import check_workbooks
-from sync.template_sheets import strings
-from sync.workbook import read_workbook
+from sync.cli.check import check_workbooks
+from sync.xlsx.reading import read_workbook
+from sync.xlsx.template_sheets import strings
 from tests.okrdata import kr, obj
 from tests.orgbuild import write_workbook
 

@@ -7,7 +7,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from sync.consolidate import consolidate
+from sync.consolidate.run import consolidate
 from tests.okrdata import kr, obj
 from tests.orgbuild import make_org, workspace
 from tests.test_consolidate import sheet, table_of

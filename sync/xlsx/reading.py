@@ -18,8 +18,8 @@ from python_calamine import CalamineWorkbook
 
 from okr.reading import Table, TableError, read_table
 from okr.schema import SHEET, SHEET_SYNONYMS, normalise
-from sync.checkin_sheet import with_checkins
 from sync.errors import InputError
+from sync.xlsx.checkins import with_checkins
 
 #: Refuse workbooks whose parts would expand past this many bytes in memory.
 MAX_EXPANDED_BYTES = 200 * 1024 * 1024
