@@ -6,7 +6,7 @@ copied, and outside text is never turned into a formula or a link
 with internal links and Excel outline levels (+/- buttons on the left).
 
 Sheets: ``Dashboard``, ``Company``, ``Problems``, ``Metrics``, ``Trend``,
-``Changes``, then one sheet per department workbook.
+``Changes``, ``History``, then one sheet per department workbook.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from okr.model import Item
 from sync.company.changes import write_changes
 from sync.company.dashboard import write_dashboard
 from sync.company.department import write_department
+from sync.company.history import write_history
 from sync.company.metrics import write_metrics
 from sync.company.problems import problem_order, write_problems
 from sync.company.report import Report, WorkbookView
@@ -147,6 +148,7 @@ def write_company_workbook(report: Report, path: Path, parts: Path | None = None
     write_metrics(book)
     write_trend(book)
     write_changes(book)
+    write_history(book)
     for w, view in enumerate(report.workbooks):
         if book.sheets[w]:
             write_department(book, w, view)

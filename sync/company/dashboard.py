@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from okr.problems import ERROR
 from okr.schema import STATUSES
+from sync.company.history import write_owners_due
 from sync.company.report import Report
 from sync.company.style import HEADER, link
 from sync.run_records import FRESH
@@ -94,6 +95,7 @@ def write_dashboard(book: Book) -> None:
             ws.write_string(row, 12, view.error)
     if row >= top:
         _dashboard_charts(book, ws, top, row)
+    write_owners_due(book, ws, row + 2)
 
 
 def _dashboard_charts(book: Book, ws, top: int, bottom: int) -> None:

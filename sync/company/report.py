@@ -106,6 +106,10 @@ class Report:
     changes: tuple[Change, ...] = ()
     previous: date | None = None
     notices: tuple[str, ...] = ()
+    #: key results over time (``sync.company.history.HistoryRow``)
+    history: tuple = ()
+    #: owners whose hand-typed key results need an update (``history.OwnerDue``)
+    due: tuple = ()
 
     def problems_by_row(self) -> dict[tuple[str, int], list[int]]:
         """(workbook, row number) -> positions in ``problems`` of the problems on that row."""

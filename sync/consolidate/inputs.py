@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from okr.checkins import CheckIn
 from okr.model import Item
 from okr.problems import Problem, make_problem
 from okr.reading import Table
@@ -21,11 +22,13 @@ from okr.rollup import Score
 from okr.settings import Settings
 from okr.shares import parent_text
 from okr.tree import Tree
+from sync.company.history import HistoryRow, history_rows
 from sync.company.report import MetricRow, Trend, WorkbookView
 from sync.errors import InputError
 from sync.run_records import FAILED, FRESH, STALE, NodeRecord, SourceState, Version
 from sync.sources.base import Source, SourceRead, parse_stored
 from sync.store import history as run_history
+from sync.store import points
 from sync.store import runs as run_store
 
 NO_SOURCE = "—"
@@ -154,6 +157,27 @@ def trend_of(engine: Engine, nodes: Sequence[NodeRecord], as_of: date, runs: int
             for k in range(len(acts))
         ]
     return Trend(dates, values, marks)
+
+
+#: Runs whose Notes the History sheet compares (this one included).
+TREND_POINTS = 12
+
+
+def history_of(
+    engine: Engine,
+    items: Sequence[Item],
+    checkins: Sequence[CheckIn],
+    nodes: Sequence[NodeRecord],
+    as_of: date,
+) -> tuple[HistoryRow, ...]:
+    """The History sheet's rows: check-ins, stored metric values, Notes per run."""
+    metrics = {i.metric for i in items if i.is_key_result and i.metric}
+    values = points.metric_points(engine, metrics) if metrics else {}
+    past = run_history.list_runs(engine, before=as_of, limit=TREND_POINTS - 1)
+    per_run = points.notes_per_run(engine, [r.id for r in past])
+    now = {n.id: n.notes or "" for n in nodes if n.kind == "key result"}
+    notes = [*((r.as_of, per_run[r.id]) for r in past), (as_of, now)]
+    return history_rows(items, checkins, values, notes, as_of)
 
 
 def _department(items: Sequence[Item], name: str) -> str:

@@ -22,16 +22,24 @@ from datetime import date, datetime
 from pathlib import Path
 
 from okr.cascade import check
-from okr.checkins import check_log
+from okr.checkins import check_log, latest, needs_update
 from okr.model import Item
 from okr.problems import ERROR, Problem, sort_key
 from okr.rollup import score_all
 from okr.tree import CHANGE_THRESHOLD, Snapshot, build_tree, changes, fold
+from sync.company.history import owners_due
 from sync.company.report import Report
 from sync.config import Source as SourceConfig
 from sync.config import Workspace
 from sync.consolidate import outputs as output_files
-from sync.consolidate.inputs import collect_metrics, node_records, read_sources, resolve, trend_of
+from sync.consolidate.inputs import (
+    collect_metrics,
+    history_of,
+    node_records,
+    read_sources,
+    resolve,
+    trend_of,
+)
 from sync.errors import ConfigError
 from sync.run_records import FAILED, FRESH, STALE, Progress, RunRecord, SourceState
 from sync.sources import make_source
@@ -203,7 +211,8 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
         owner.extend([w] * len(view.items))
     metrics = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
     problems += check(items, ws.settings, today=as_of, metrics=metrics)
-    problems += check_log(items, [c for v in views for c in v.checkins], ws.settings, as_of)
+    checkins = [c for v in views for c in v.checkins]
+    problems += check_log(items, checkins, ws.settings, as_of)
     problems.sort(key=sort_key)
     scores = score_all(items, as_of, ws.settings)
     tree = build_tree(items, ws.settings)
@@ -215,6 +224,7 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
                                           n.progress, n.status, n.notes))  # fmt: skip
     before = run_history.snapshots(engine, prev.id) if prev else {}
     diff = changes(before, current, threshold) if prev else []
+    history = history_of(engine, items, checkins, nodes, as_of)
     progress("check", 1, 1)
     report = Report(
         organisation=ws.organisation,
@@ -233,6 +243,8 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
         changes=tuple(diff),
         previous=prev.as_of if prev else None,
         notices=notices,
+        history=history,
+        due=owners_due(items, needs_update(items, latest(checkins, as_of), ws.settings, as_of)),
     )
     progress("write", 0, 1)
     tmp = output_files.write_temp(out, report)

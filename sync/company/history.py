@@ -1,0 +1,214 @@
+"""The History sheet: each key result's values over time, and who needs to update what.
+
+Points come from the check-in log (hand-typed key results) and the metric
+values in the store (metric-fed ones); the nightly runs mark the days a key
+result's Notes (its corrective action) changed, as Trend does for objectives.
+The Current in the OKRs sheet and the latest check-in are shown side by side:
+they may differ (the row wins).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+
+from okr.checkins import CheckIn, latest
+from okr.model import Item
+from sync.company.style import FIRST
+
+if TYPE_CHECKING:
+    from sync.company.book import Book
+
+#: Value columns of the sheet: the latest points of each key result.
+POINTS = 12
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One key result's history."""
+
+    #: position of the key result in ``Report.items``
+    index: int
+    #: ``check-ins`` or ``metric NAME``
+    fed_by: str
+    #: (day, value), oldest first, at most ``POINTS``
+    points: tuple[tuple[date, float], ...]
+    last_checkin: CheckIn | None
+    confidence: float | None
+    #: latest confidence minus the one before it (check-ins with a confidence)
+    confidence_change: float | None
+    #: run dates on which the key result's Notes changed
+    notes_changed: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class OwnerDue:
+    """An owner whose hand-typed key results need an update."""
+
+    owner: str
+    stale: int
+    never: int
+    ids: tuple[str, ...]
+
+
+def history_rows(
+    items: Sequence[Item],
+    checkins: Sequence[CheckIn],
+    metric_points: Mapping[str, Sequence[tuple[date, float]]],
+    notes: Sequence[tuple[date, Mapping[str, str]]],
+    as_of: date,
+) -> tuple[HistoryRow, ...]:
+    """One row per key result with an ID, in read order.
+
+    *notes* holds, per run oldest first (this run last), the Notes of every
+    key result as that run saw them.
+    """
+    by_id: dict[str, list[CheckIn]] = defaultdict(list)
+    for c in checkins:
+        if c.on is not None and c.on <= as_of:
+            by_id[c.id].append(c)
+    last = latest(checkins, as_of)
+    out = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        if not item.is_key_result or not item.id or item.id in seen:
+            continue
+        seen.add(item.id)
+        mine = sorted(by_id.get(item.id, ()), key=lambda c: (c.on, c.row))
+        day_values: dict[date, float] = {}
+        for c in mine:
+            if isinstance(c.value, float):
+                day_values[c.on] = c.value
+        if item.metric:
+            for day, value in metric_points.get(item.metric, ()):
+                if day <= as_of:
+                    day_values[day] = value
+        points = tuple(sorted(day_values.items())[-POINTS:])
+        rated = [c.confidence for c in mine if c.confidence is not None]
+        confidence = rated[-1] if rated else item.confidence
+        change = rated[-1] - rated[-2] if len(rated) > 1 else None
+        changed = tuple(
+            notes[k][0]
+            for k in range(1, len(notes))
+            if item.id in notes[k][1]
+            and item.id in notes[k - 1][1]
+            and notes[k][1][item.id] != notes[k - 1][1][item.id]
+        )
+        fed_by = f"metric {item.metric}" if item.metric else "check-ins"
+        out.append(
+            HistoryRow(index, fed_by, points, last.get(item.id), confidence, change, changed)
+        )
+    return tuple(out)
+
+
+def owners_due(items: Sequence[Item], due: Mapping[str, date | None]) -> tuple[OwnerDue, ...]:
+    """Owners of hand-typed key results that are stale or never updated, most first."""
+    stale: Counter[str] = Counter()
+    never: Counter[str] = Counter()
+    ids: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        if item.id in due and item.id not in ids.get(item.owner or "(no owner)", ()):
+            who = item.owner or "(no owner)"
+            (never if due[item.id] is None else stale)[who] += 1
+            ids[who].append(item.id)
+    order = sorted(ids, key=lambda w: (-(stale[w] + never[w]), w))
+    return tuple(OwnerDue(w, stale[w], never[w], tuple(ids[w])) for w in order)
+
+
+COLUMNS = (
+    ("ID", 16),
+    ("Title", 44),
+    ("Department", 14),
+    ("Owner", 24),
+    ("Fed by", 20),
+    ("Current", 12),
+    ("Latest check-in", 14),
+    ("Checked on", 12),
+    ("Confidence", 11),
+    ("Confidence change", 11),
+    ("Trend", 18),
+    ("Notes changed on", 22),
+    ("Dates", 30),
+)
+
+
+def write_history(book: Book) -> None:
+    """Key results with their latest points, a sparkline, confidence and notes changes."""
+    r = book.report
+    f = book.f
+    cols = [*COLUMNS, *((f"{k + 1}", 10) for k in range(POINTS))]
+    ws = book.add_sheet(
+        "History",
+        f"Values of every key result over time, as of {r.as_of:%Y-%m-%d}",
+        "Points come from the Check-ins sheets (typed by hand) and the stored metric values "
+        f"(metric-fed), the latest {POINTS} oldest first; Current is the OKRs row, which wins "
+        "over the latest check-in when they differ. Highlighted Notes: changed in that run.",
+        cols,
+    )
+    first_point = len(COLUMNS)
+    spark = COLUMNS.index(("Trend", 18))
+    row = FIRST
+    locations, ranges = [], []
+    for h in r.history:
+        item = r.items[h.index]
+        book.link_or_text(ws, row, 0, book.item_link(h.index), item.id)
+        ws.write_string(row, 1, item.title)
+        ws.write_string(row, 2, item.department or book.state_of(h.index).department)
+        ws.write_string(row, 3, item.owner)
+        ws.write_string(row, 4, h.fed_by)
+        if isinstance(item.current, int | float) and not isinstance(item.current, bool):
+            ws.write_number(row, 5, item.current, f["num"])
+        elif item.current not in (None, ""):
+            ws.write_string(row, 5, str(item.current))
+        c = h.last_checkin
+        if c is not None:
+            if isinstance(c.value, float):
+                ws.write_number(row, 6, c.value, f["num"])
+            elif c.value is not None:
+                ws.write_string(row, 6, str(c.value))
+            ws.write_string(row, 7, c.on.isoformat() if c.on else "")
+        if h.confidence is not None:
+            ws.write_number(row, 8, h.confidence, f["pct"])
+        if h.confidence_change is not None:
+            fmt = f["mark"] if h.confidence_change < 0 else f["pct"]
+            ws.write_number(row, 9, h.confidence_change, fmt)
+        if h.notes_changed:
+            ws.write_string(row, 11, ", ".join(d.isoformat() for d in h.notes_changed), f["mark"])
+        if h.points:
+            ws.write_string(row, 12, ", ".join(d.isoformat() for d, _ in h.points))
+            for k, (_, value) in enumerate(h.points):
+                ws.write_number(row, first_point + k, value, f["num"])
+            locations.append(xl_rowcol_to_cell(row, spark))
+            ranges.append(xl_range(row, first_point, row, first_point + POINTS - 1))
+        row += 1
+    if locations:
+        ws.add_sparkline(
+            FIRST,
+            spark,
+            {"location": locations, "range": ranges, "markers": True, "empty_cells": "gaps"},
+        )
+
+
+def write_owners_due(book: Book, ws, row: int) -> int:
+    """The Dashboard's list of owners whose key results need an update; returns the next row."""
+    due = book.report.due
+    f = book.f
+    ws.write_string(row, 0, "Owners whose key results need an update", f["bold"])
+    row += 1
+    if not due:
+        ws.write_string(row, 0, "none: every hand-typed key result has a recent check-in")
+        return row + 1
+    for c, text in enumerate(("Owner", "Stale", "Never updated", "Key results")):
+        ws.write_string(row, c, text, f["header"])
+    for d in due:
+        row += 1
+        ws.write_string(row, 0, d.owner)
+        ws.write_number(row, 1, d.stale)
+        ws.write_number(row, 2, d.never)
+        ws.write_string(row, 3, ", ".join(d.ids))
+    return row + 1
