@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -134,6 +136,87 @@ def _outcome_dict(o: Outcome) -> dict[str, object]:
         "error": o.error,
         "window": [str(o.start), str(o.end)] if o.start else None,
     }
+
+
+@metrics.command("detail")
+@click.argument("name")
+@click.option("--period", help="Period to measure: 2026-Q4, 2026-H2, 2026, 2026-11.")
+@_AS_OF
+@_CONFIG
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+    show_default=True,
+)  # fmt: skip
+def detail_metric(
+    name: str, period: str | None, as_of: datetime | None, config: Path | None, fmt: str
+) -> int:
+    """Measure one metric and print the records behind its value, reconciled (nothing is written).
+
+    Example: okr metrics detail ar_overdue_eur --period 2026-Q4 --format csv
+    """
+    from sync.metrics.detail import wants_detail
+
+    ws = _load(config)
+    connections = load_connections(ws)
+    metric = load_registry(ws, connections).get(name)
+    if metric is None:
+        raise InputError(f"no metric {name} in the registry: see 'okr metrics list'")
+    if not wants_detail(metric):
+        raise InputError(
+            f"metric {name} has no detail: add detail (sql, salesforce), detail_columns (file) "
+            "or detail_path (http) to [metrics." + name + "]"
+        )
+    today = as_of.date() if as_of else date.today()
+    chosen = parse_period(period) if period else default_period(ws, today)
+    if chosen is None:
+        raise InputError(f"--period {period}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
+    connectors = ConnectorSet(connections, ws.root)
+    try:
+        outcome = evaluate(
+            metric,
+            lambda: connectors.get(metric.connection),
+            chosen,
+            today=today,
+            secrets=connectors.secrets(metric.connection),
+        )
+    finally:
+        connectors.close()
+    if outcome.state != "ok" or outcome.detail is None:
+        raise ServiceError(f"metric {name} ({chosen.label}): {outcome.error or 'not measured'}")
+    d = outcome.detail
+    if d.status == "failed":
+        raise ServiceError(f"metric {name} ({chosen.label}) detail: {d.error}")
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(d.columns)
+        writer.writerows(d.rows)
+        click.echo(out.getvalue(), nl=False)
+    elif fmt == "json":
+        payload = {
+            **_outcome_dict(outcome),
+            "detail": {
+                "columns": list(d.columns),
+                "rows": [list(r) for r in d.rows],
+                "rows_shown": len(d.rows),
+                "rows_total": d.row_count,
+                "total": d.total,
+                "total_column": d.total_column,
+                "status": d.status,
+            },
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(f"{name} {chosen.label} = {outcome.value:,.6g} {metric.unit}".rstrip())
+        click.echo(f"  as of   {outcome.as_of:%Y-%m-%d %H:%M}, window {outcome.start} .. "
+                   f"{outcome.end}")  # fmt: skip
+        click.echo(f"  source  {outcome.source}")
+        click.echo(f"  rows    {len(d.rows)} shown of {d.row_count}")
+        click.echo(f"  check   {d.summary()}")
+        click.echo("\t".join(d.columns))
+        for row in d.rows:
+            click.echo("\t".join("" if v is None else str(v) for v in row))
+    return 0  # a mismatch is a warning, shown in the check line
 
 
 @metrics.command("refresh")

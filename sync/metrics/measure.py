@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from time import perf_counter
 
@@ -24,6 +24,7 @@ from sync.metrics.connectors import (
     MetricError,
     shorten,
 )
+from sync.metrics.detail import Detail, capture, wants_detail
 from sync.metrics.registry import DEFAULT_CONNECTION_CONCURRENCY, MetricDef
 from sync.secrets import scrub, secret_values
 
@@ -49,6 +50,8 @@ class Outcome:
     start: date | None = None
     end: date | None = None
     fatal: bool = field(default=False, compare=False, repr=False)
+    #: the records behind the value (``sync.metrics.detail.Detail``), when the metric has one
+    detail: Detail | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -94,23 +97,35 @@ def evaluate(
     started = perf_counter()
     fatal = False
     try:
-        fetched = connector().fetch(metric, *win)
+        opened = connector()
+        fetched = opened.fetch(metric, *win)
     except MetricError as exc:
         fatal = isinstance(exc, ConnectionFailure)
         error = shorten(str(exc), 300)
     except Exception as exc:  # noqa: BLE001 - a connector bug must not stop the run
         error = f"unexpected {type(exc).__name__}: {shorten(str(exc), 200)}"
     else:
+        when = now().replace(microsecond=0)
+        source = scrub(fetched.source, hidden)
+        detail = None
+        if wants_detail(metric):
+            # Same window and as-of as the value, so the rows are the number's.
+            detail = capture(
+                metric, opened, period.label, *win, fetched.value, as_of=when, source=source
+            )
+            if detail.error:
+                detail = replace(detail, error=scrub(detail.error, hidden))
         return Outcome(
             metric.name,
             period.label,
             "ok",
             fetched.value,
-            now().replace(microsecond=0),
-            scrub(fetched.source, hidden),
+            when,
+            source,
             perf_counter() - started,
             "",
             *win,
+            detail=detail,
         )
     return Outcome(
         metric.name,

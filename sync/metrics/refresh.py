@@ -7,7 +7,8 @@
 3. as soon as all metrics of a workbook are in, write its Current and As of
    cells in place (``sync.workbook_fill``), in worker processes when there
    are several workbooks and cores, while the other metrics are measured;
-4. record every outcome in the store.
+4. record every outcome in the store, and the detail rows captured with it
+   (same window and as-of; ``sync.metrics.detail``).
 
 A failed metric keeps its Current; its As of keeps the old time with a
 ``(failed: reason)`` mark the check reports as ``stale``, plus a note.
@@ -133,6 +134,7 @@ def refresh(
     ``ConfigError`` for a bad registry and ``InputError`` for a missing path;
     everything else is reported in the returned RefreshReport.
     """
+    from sync.store.details import record_details
     from sync.store.engine import open_store
     from sync.store.metrics import record
 
@@ -171,6 +173,7 @@ def refresh(
     finally:
         connectors.close()
     recorded = record(engine, outcomes)
+    record_details(engine, [o.detail for o in outcomes if o.detail is not None])
     results.update(writer.finish())
     if sheets:
         from sync.gsheets.writeback import write_all

@@ -20,6 +20,7 @@ from sync.metrics.connectors import (
     kind_module,
     kind_spec,
 )
+from sync.metrics.detail import check_detail
 from sync.secrets import no_written_secrets
 
 COMMON_METRIC_KEYS = ("connection", "unit", "description", "owner", "lag_days", "timeout")
@@ -132,6 +133,7 @@ def load_registry(
         )
         try:
             kind_module(conn.kind).check_metric(out[name])
+            check_detail(out[name])
         except ValueError as exc:
             raise ConfigError(f"{label}: {exc}") from None
     return out

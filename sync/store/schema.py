@@ -181,3 +181,28 @@ run_jobs = Table(
     Column("error", Text, nullable=False, default=""),
     Column("summary", Text, nullable=False, default=""),
 )
+
+
+#: The records behind a metric value (``sync.metrics.detail``): one row per
+#: capture, the kept rows as JSON, with the total row count and reconciliation.
+metric_details = Table(
+    "metric_details",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("metric", String(200), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("value", Float),
+    Column("as_of", DateTime),
+    Column("source", Text, nullable=False, default=""),
+    Column("columns", Text, nullable=False, default="[]"),
+    Column("rows", Text, nullable=False, default="[]"),
+    Column("row_count", Integer, nullable=False, default=0),
+    Column("total", Float),
+    Column("total_column", String(200), nullable=False, default=""),
+    Column("status", String(12), nullable=False),
+    Column("error", Text, nullable=False, default=""),
+    Column("window_start", Date),
+    Column("window_end", Date),
+    Column("recorded_at", DateTime, nullable=False),
+    Index("ix_metric_details_metric_period", "metric", "period", "id"),
+)

@@ -119,15 +119,17 @@ def as_number(value: object, what: str) -> float:
     return number
 
 
-def check_query(spec: Mapping[str, Any], placeholders: re.Pattern[str], what: str) -> None:
-    """Raise ``ValueError`` unless ``spec["query"]`` is *what* using only ``:start``/``:end``."""
-    query = spec.get("query")
+def check_query(
+    spec: Mapping[str, Any], placeholders: re.Pattern[str], what: str, *, key: str = "query"
+) -> None:
+    """Raise ``ValueError`` unless ``spec[key]`` is *what* using only ``:start``/``:end``."""
+    query = spec.get(key)
     if not isinstance(query, str) or not query.strip():
-        raise ValueError(f"query must be {what}")
+        raise ValueError(f"{key} must be {what}")
     other = sorted(set(placeholders.findall(query)) - {"start", "end"})
     if other:
         names = ", ".join(f":{n}" for n in other)
-        raise ValueError(f"query uses {names}; only :start and :end are filled in (the period)")
+        raise ValueError(f"{key} uses {names}; only :start and :end are filled in (the period)")
 
 
 def freeze_environment(session: Any, url: str) -> Any:

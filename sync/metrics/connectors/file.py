@@ -37,6 +37,7 @@ from sync.metrics.connectors import (
     as_number,
     shorten,
 )
+from sync.metrics.detail import SCAN_LIMIT, DetailRows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,8 +48,9 @@ SPEC = KindSpec(
     ("folder",),
     ("glob", "sheet", "delimiter", "encoding", "decimal", "thousands", "dayfirst", "date_format"),
     ("aggregate",),
-    ("column", "glob", "sheet", "date_column", "where"),
-)
+    ("column", "glob", "sheet", "date_column", "where", "detail_columns", "detail_total",
+     "detail_rows"),
+)  # fmt: skip
 _EXCEL = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
@@ -66,6 +68,11 @@ def check_metric(metric: MetricDef) -> None:
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str | int | float | bool) for v in values):
             raise ValueError(f"where.{col} must be a text, number, boolean or a list of them")
+    columns = spec.get("detail_columns")
+    if columns is not None and (
+        not isinstance(columns, list) or not columns or not all(isinstance(c, str) for c in columns)
+    ):
+        raise ValueError('detail_columns must be a list of column headers, e.g. ["invoice"]')
 
 
 class FileConnector:
@@ -91,8 +98,8 @@ class FileConnector:
             raise MetricError(f"no file matches {pattern} in {self.folder}")
         return max(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
-    def fetch(self, metric: MetricDef, start: date, end: date) -> Fetched:
-        """Reduce the metric's column of the newest matching file to one number."""
+    def _selected(self, metric: MetricDef, start: date, end: date) -> tuple[Path, Any, Any]:
+        """The newest file, its sheet, and the rows the metric's filters and window keep."""
         spec = metric.spec
         pattern = str(spec.get("glob") or self.options.get("glob") or "*")
         path = self.newest(pattern)
@@ -102,6 +109,30 @@ class FileConnector:
         date_column = spec.get("date_column")
         if date_column:
             frame = _in_window(frame, str(date_column), start, end, path, self.options)
+        return path, sheet, frame
+
+    def fetch_detail(self, metric: MetricDef, start: date, end: date) -> DetailRows:
+        """The rows the metric's ``where`` and window select, its ``detail_columns`` only.
+
+        The ``detail_total`` column is added when not listed, so the rows reconcile.
+        """
+        path, _sheet, frame = self._selected(metric, start, end)
+        names = list(metric.spec["detail_columns"])
+        total = metric.spec.get("detail_total")
+        if total and str(total).lower() != "count" and total not in names:
+            names.append(str(total))
+        for name in names:
+            _column(frame, name, path)
+        if total and str(total).lower() != "count":
+            frame = frame.assign(**{str(total): _numbers(frame[str(total)], self.options)})
+        part = frame[names].head(SCAN_LIMIT)
+        rows = [tuple(None if v != v else v for v in r) for r in part.itertuples(index=False)]
+        return DetailRows(tuple(names), rows, len(frame) > SCAN_LIMIT)
+
+    def fetch(self, metric: MetricDef, start: date, end: date) -> Fetched:
+        """Reduce the metric's column of the newest matching file to one number."""
+        spec = metric.spec
+        path, sheet, frame = self._selected(metric, start, end)
         value = _aggregate(frame, spec["aggregate"], spec.get("column"), path, self.options)
         shown = (
             f"{path.name}[{sheet}]" if sheet is not None and path.suffix in _EXCEL else path.name

@@ -22,6 +22,7 @@ Example::
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -40,12 +41,18 @@ from sync.metrics.connectors import (
     freeze_environment,
     shorten,
 )
+from sync.metrics.detail import DetailRows, rows_of_records
 from sync.secrets import redact_url, resolve_secrets
 
 if TYPE_CHECKING:
     from sync.metrics.registry import MetricDef
 
-SPEC = KindSpec((), ("base_url", "headers", "retries", "backoff", "verify"), ("url", "path"), ())
+SPEC = KindSpec(
+    (),
+    ("base_url", "headers", "retries", "backoff", "verify"),
+    ("url", "path"),
+    ("detail_path", "detail_total", "detail_rows"),
+)
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
@@ -64,6 +71,9 @@ def check_metric(metric: MetricDef) -> None:
         raise ValueError(f"url uses {{{other[0]}}}; only {{start}} and {{end}} are filled in")
     if not isinstance(path, str) or not parse_path(path):
         raise ValueError("path must point to the number, e.g. 'data.total' or 'rows[0].value'")
+    detail = metric.spec.get("detail_path")
+    if detail is not None and (not isinstance(detail, str) or not parse_path(detail)):
+        raise ValueError("detail_path must point to a list of objects, e.g. 'data.items'")
 
 
 def parse_path(path: str) -> list[str | int]:
@@ -127,6 +137,7 @@ class HttpConnector:
         self.retries = max(0, int(retries))
         self.backoff = backoff
         self.sleep = sleep
+        self._last = threading.local()
 
     def url_for(self, template: str, start: date, end: date) -> str:
         """The template with dates filled in and joined to the base URL (secrets unresolved)."""
@@ -140,18 +151,42 @@ class HttpConnector:
         """GET the metric's URL for the window and return the number at its path."""
         template = self.url_for(str(metric.spec["url"]), start, end)
         shown = redact_url(template)
-        response = self._get(
-            resolve_secrets(template), shown, float(metric.timeout or self.timeout)
-        )
-        try:
-            document = response.json()
-        except ValueError:
-            kind = response.headers.get("Content-Type", "no content type")
-            raise MetricError(f"{shown} did not answer JSON ({kind})") from None
+        document = self._document(template, shown, metric)
+        if metric.spec.get("detail_path"):
+            # The detail is in the same answer: keep it for fetch_detail (same thread).
+            self._last.answer = (template, document)
         value = as_number(
             pick(document, str(metric.spec["path"])), f"the value at {metric.spec['path']}"
         )
         return Fetched(value, f"{self.name}: GET {shown}")
+
+    def fetch_detail(self, metric: MetricDef, start: date, end: date) -> DetailRows:
+        """The list of objects at ``detail_path`` in the metric's answer for the window.
+
+        Reuses the answer ``fetch`` just got on this thread instead of asking twice.
+        """
+        template = self.url_for(str(metric.spec["url"]), start, end)
+        kept = getattr(self._last, "answer", None)
+        self._last.answer = None
+        if kept is not None and kept[0] == template:
+            document = kept[1]
+        else:
+            document = self._document(template, redact_url(template), metric)
+        path = str(metric.spec["detail_path"])
+        found = pick(document, path)
+        if not isinstance(found, list) or not all(isinstance(r, dict) for r in found):
+            raise MetricError(f"detail_path {path} is not a list of objects")
+        return rows_of_records(found)
+
+    def _document(self, template: str, shown: str, metric: MetricDef) -> Any:
+        response = self._get(
+            resolve_secrets(template), shown, float(metric.timeout or self.timeout)
+        )
+        try:
+            return response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type", "no content type")
+            raise MetricError(f"{shown} did not answer JSON ({kind})") from None
 
     def _get(self, url: str, shown: str, timeout: float) -> requests.Response:
         attempt = 0

@@ -44,6 +44,7 @@ from sync.metrics.connectors import (
     shorten,
 )
 from sync.metrics.connectors.http import pooled_session
+from sync.metrics.detail import DetailRows, rows_of_records
 
 if TYPE_CHECKING:
     from simple_salesforce import Salesforce
@@ -55,7 +56,7 @@ SPEC = KindSpec(
     ("instance_url", "access_token", "username", "password", "security_token", "domain",
      "version", "retries", "backoff"),
     ("query",),
-    ("field", "aggregate"),
+    ("field", "aggregate", "detail", "detail_total", "detail_rows"),
 )  # fmt: skip
 DEFAULT_TIMEOUT = 60.0
 _PARAM = re.compile(r"(?<![:\w]):(\w+)\b")
@@ -70,6 +71,8 @@ def check_metric(metric: MetricDef) -> None:
         raise ValueError(f"aggregate must be one of {', '.join(AGGREGATES)}")
     if "aggregate" in metric.spec and "field" not in metric.spec:
         raise ValueError("aggregate needs field: the record field to reduce, e.g. Amount")
+    if "detail" in metric.spec:
+        check_query(metric.spec, _PARAM, "SOQL text", key="detail")
 
 
 def soql(query: str, start: date, end: date) -> str:
@@ -135,6 +138,12 @@ class SalesforceConnector:
             )
         ((key, value),) = values.items()
         return Fetched(as_number(value, f"field {key}"), source)
+
+    def fetch_detail(self, metric: MetricDef, start: date, end: date) -> DetailRows:
+        """Run the metric's ``detail`` SOQL for the same window, every page of records."""
+        query = soql(str(metric.spec["detail"]), start, end)
+        result = self._query(query, float(metric.timeout or self.timeout))
+        return rows_of_records(result.get("records", []))
 
     def _query(self, query: str, timeout: float, single: bool = False) -> dict[str, Any]:
         from simple_salesforce.exceptions import SalesforceError

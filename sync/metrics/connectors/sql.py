@@ -42,12 +42,13 @@ from sync.metrics.connectors import (
     check_query,
     shorten,
 )
+from sync.metrics.detail import SCAN_LIMIT, DetailRows
 from sync.secrets import redact
 
 if TYPE_CHECKING:
     from sync.metrics.registry import MetricDef
 
-SPEC = KindSpec(("url",), ("pool_size",), ("query",), ())
+SPEC = KindSpec(("url",), ("pool_size",), ("query",), ("detail", "detail_total", "detail_rows"))
 DEFAULT_TIMEOUT = 30.0
 #: the bound-parameter syntax of SQLAlchemy's ``text()``
 _PARAM = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
@@ -59,6 +60,8 @@ _TIMEOUT_MARKERS = ("interrupted", "statement timeout", "canceling statement")
 def check_metric(metric: MetricDef) -> None:
     """Raise ``ValueError`` unless the query is text that binds only ``:start``/``:end``."""
     check_query(metric.spec, _PARAM, "a SQL SELECT as text")
+    if "detail" in metric.spec:
+        check_query(metric.spec, _PARAM, "a SQL SELECT as text", key="detail")
 
 
 def readonly_url(url: str, root: Path) -> URL:
@@ -105,7 +108,27 @@ class SqlConnector:
 
     def fetch(self, metric: MetricDef, start: date, end: date) -> Fetched:
         """Run the metric's query with ``:start``/``:end`` and return its single number."""
-        query = str(metric.spec["query"]).strip().rstrip(";")
+        timeout = float(metric.timeout or self.timeout)
+        keys, rows = self._select(str(metric.spec["query"]), start, end, 2, timeout)
+        columns = len(keys)
+        if columns != 1:
+            raise MetricError(f"the query returns {columns} columns; a metric returns one number")
+        if len(rows) != 1:
+            shape = "no rows" if not rows else "more than one row"
+            raise MetricError(f"the query returns {shape}; a metric returns exactly one row")
+        return Fetched(as_number(rows[0][0], "the query's value"), f"{self.name}: {self.display}")
+
+    def fetch_detail(self, metric: MetricDef, start: date, end: date) -> DetailRows:
+        """Run the metric's ``detail`` query for the same window: the records behind it."""
+        timeout = float(metric.timeout or self.timeout)
+        keys, rows = self._select(str(metric.spec["detail"]), start, end, SCAN_LIMIT + 1, timeout)
+        return DetailRows(tuple(keys), rows[:SCAN_LIMIT], len(rows) > SCAN_LIMIT)
+
+    def _select(
+        self, query: str, start: date, end: date, limit: int, timeout: float
+    ) -> tuple[list[str], list[Any]]:
+        """Column names and at most *limit* rows of *query*, read-only, within *timeout*."""
+        query = query.strip().rstrip(";")
         names = set(_PARAM.findall(query)) & set(_BOUND)
         # One SELECT only: as a subquery anything else is a syntax error, and the
         # always-bound LIMIT makes drivers use the protocol that refuses "a; b".
@@ -113,8 +136,7 @@ class SqlConnector:
         binds = [bindparam(n, type_=Date) for n in sorted(names)]
         clause = text(wrapped).bindparams(*binds, bindparam("okr_limit", type_=Integer))
         params: dict[str, Any] = {k: v for k, v in (("start", start), ("end", end)) if k in names}
-        params["okr_limit"] = 2
-        timeout = float(metric.timeout or self.timeout)
+        params["okr_limit"] = limit
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as exc:
@@ -126,19 +148,14 @@ class SqlConnector:
                     result = conn.execute(clause, params)
                     if not result.returns_rows:
                         raise MetricError("the query returns no rows: a metric must be a SELECT")
-                    columns = len(result.keys())
-                    rows = result.fetchmany(2)
+                    keys = list(result.keys())
+                    rows = [tuple(r) for r in result.fetchmany(limit)]
                 finally:
                     self._stop(conn)
                 tx.rollback()
         except SQLAlchemyError as exc:
             raise self._classify(exc, timeout, query) from None
-        if columns != 1:
-            raise MetricError(f"the query returns {columns} columns; a metric returns one number")
-        if len(rows) != 1:
-            shape = "no rows" if not rows else "more than one row"
-            raise MetricError(f"the query returns {shape}; a metric returns exactly one row")
-        return Fetched(as_number(rows[0][0], "the query's value"), f"{self.name}: {self.display}")
+        return keys, rows
 
     def _start(self, conn: Connection, timeout: float) -> None:
         if self._postgres:
