@@ -134,7 +134,7 @@ def test_department_sheets_hold_the_rows_as_submitted_with_computed_numbers(buil
     assert rows[0][0] == "Sales (sales.xlsx)" and rows[0][8] == "↑ Company"
     header = rows[2]
     assert header[:4] == ["ID", "Type", "Parent", "Title"]
-    assert header[-5:] == ["Rolled up", "Achievement", "Problems", "Problem details", "Row"]
+    assert header[-6:] == ["Rolled up", "Achievement", "Problems", "Problem details", "Row", "Data"]
     kr12 = dict(zip(header, next(r for r in rows if r[0] == "SALES-KR1.2"), strict=True))
     assert kr12["Weight"] == 3 and kr12["Current"] == 40 and kr12["Progress"] == pytest.approx(0.4)
     assert kr12["Row"] == 4 and kr12["Achievement"] == pytest.approx(0.4)

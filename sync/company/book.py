@@ -6,7 +6,8 @@ copied, and outside text is never turned into a formula or a link
 with internal links and Excel outline levels (+/- buttons on the left).
 
 Sheets: ``Dashboard``, ``Company``, ``Problems``, ``Metrics``, ``Trend``,
-``Changes``, ``History``, then one sheet per department workbook.
+``Changes``, ``History``, ``Data`` (when a metric has detail rows), then one sheet
+per department workbook.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import xlsxwriter
 from okr.model import Item
 from sync.company.changes import write_changes
 from sync.company.dashboard import write_dashboard
+from sync.company.data import plan as plan_data
+from sync.company.data import write_data
 from sync.company.department import write_department
 from sync.company.history import write_history
 from sync.company.metrics import write_metrics
@@ -72,6 +75,8 @@ class Book:
         self.company_row: dict[int, int] = {}
         for r, n in enumerate(report.tree.nodes):
             self.company_row.setdefault(n.index, FIRST + r)
+        #: item index -> 0-based row of its block on the Data sheet
+        self.data_row = plan_data(report.data)
         self.problem_rows = report.problems_by_row()
         self.problem_order = problem_order(report)
         self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}
@@ -80,6 +85,11 @@ class Book:
         """Internal link to an item's row in its department sheet."""
         sheet = self.sheets[self.report.owner[index]]
         return link(sheet, self.dept_row[index]) if sheet else None
+
+    def data_link(self, index: int) -> InternalLink | None:
+        """Internal link to an item's block of detail rows on the Data sheet, if it has one."""
+        row = self.data_row.get(index)
+        return link("Data", row, text="rows ↓") if row is not None else None
 
     def state_of(self, index: int) -> WorkbookView:
         """The workbook view an item comes from."""
@@ -149,6 +159,8 @@ def write_company_workbook(report: Report, path: Path, parts: Path | None = None
     write_trend(book)
     write_changes(book)
     write_history(book)
+    if report.data:
+        write_data(book)
     for w, view in enumerate(report.workbooks):
         if book.sheets[w]:
             write_department(book, w, view)

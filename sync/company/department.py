@@ -21,6 +21,7 @@ DEPT_EXTRA = (
     ("Problems", 9),
     ("Problem details", 60),
     ("Row", 6),
+    ("Data", 8),
 )
 _COL = {c.key: i for i, c in enumerate(COLUMNS)}
 #: Text columns written as submitted (when not blank).
@@ -100,5 +101,8 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             details = "\n".join(f"{r.problems[p].code}: {r.problems[p].message}" for p in found)
             add((n + 3, details[:32000], None))
         add((n + 4, item.where.row, None))
+        down = book.data_link(index)
+        if down is not None and budget.take():
+            url(row, n + 5, down, link_f)
         put(row, cells)
         row += 1

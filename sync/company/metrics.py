@@ -17,6 +17,7 @@ def write_metrics(book: Book) -> None:
     f = book.f
     cols = [("Metric", 26), ("ID", 16), ("Title", 44), ("Department", 14), ("Value", 14)]
     cols += [("Unit", 9), ("As of", 17), ("State", 9), ("Source", 36), ("Detail", 50)]
+    cols += [("Data", 8)]
     ws = book.add_sheet(
         "Metrics",
         f"Metric values used as of {r.as_of:%Y-%m-%d}",
@@ -45,5 +46,8 @@ def write_metrics(book: Book) -> None:
         ws.write_string(row, 8, m.source)
         if m.detail:
             ws.write_string(row, 9, m.detail)
+        down = book.data_link(n) if n is not None else None
+        if down is not None:
+            ws.write_url(row, 10, down, f["link"])
         row += 1
     ws.autofilter(HEADER, 0, max(row - 1, HEADER), len(cols) - 1)

@@ -110,6 +110,8 @@ class Report:
     history: tuple = ()
     #: owners whose hand-typed key results need an update (``history.OwnerDue``)
     due: tuple = ()
+    #: the records behind metric-fed key results (``sync.company.data.DataBlock``)
+    data: tuple = ()
 
     def problems_by_row(self) -> dict[tuple[str, int], list[int]]:
         """(workbook, row number) -> positions in ``problems`` of the problems on that row."""

@@ -90,6 +90,9 @@ def write_company(book: Book) -> None:
             add((9, view.stale_note, stale_f))
         if item.notes:
             add((10, item.notes, None))
+        down = book.data_link(node.index) if not node.is_repeat else None
+        if down is not None and budget.take():  # the records behind the value
+            url(row, 11, down, link_f)
         put(row, cells)
         row += 1
     if row > FIRST:
@@ -108,6 +111,7 @@ COMPANY_COLUMNS = (
     ("Problems", 9),
     ("Workbook state", 16),
     ("Notes", 50),
+    ("Data", 8),
 )
 
 

@@ -27,6 +27,7 @@ from okr.model import Item
 from okr.problems import ERROR, Problem, sort_key
 from okr.rollup import score_all
 from okr.tree import CHANGE_THRESHOLD, Snapshot, build_tree, changes, fold
+from sync.company.data import data_blocks, detail_problems
 from sync.company.history import owners_due
 from sync.company.report import Report
 from sync.config import Source as SourceConfig
@@ -46,6 +47,7 @@ from sync.sources import make_source
 from sync.sources.base import Source
 from sync.store import history as run_history
 from sync.store import runs as run_store
+from sync.store.details import latest_details
 from sync.store.engine import open_store
 from sync.store.lock import run_lock
 
@@ -213,6 +215,8 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
     problems += check(items, ws.settings, today=as_of, metrics=metrics)
     checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, ws.settings, as_of)
+    data = data_blocks(items, latest_details(engine)) if ws.metrics else ()
+    problems += detail_problems(items, data)
     problems.sort(key=sort_key)
     scores = score_all(items, as_of, ws.settings)
     tree = build_tree(items, ws.settings)
@@ -244,6 +248,7 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
         previous=prev.as_of if prev else None,
         notices=notices,
         history=history,
+        data=data,
         due=owners_due(items, needs_update(items, latest(checkins, as_of), ws.settings, as_of)),
     )
     progress("write", 0, 1)

@@ -1,0 +1,146 @@
+"""The Data sheet: the records behind each metric-fed key result, reconciled.
+
+One block per key result whose metric has a stored detail for its period:
+a heading that links back up to the key result in Company, then the metric,
+source, as-of, value, rows shown of rows total and the reconciliation, then
+the rows as values (outside text is written as text, never as a formula).
+The key result's rows in Company, its department sheet and Metrics link down
+to its block. A detail that does not add up to its value is a
+``detail-mismatch`` warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from okr.model import Item
+from okr.problems import Problem, make_problem
+from sync.company.style import FIRST, link
+from sync.metrics.detail import MISMATCH, Detail
+
+if TYPE_CHECKING:
+    from sync.company.book import Book
+
+#: Rows of a block before its records: heading, six facts, the column header.
+HEAD_ROWS = 8
+_FACTS = ("Metric", "Source", "As of", "Value", "Rows", "Reconciliation")
+
+
+@dataclass(frozen=True)
+class DataBlock:
+    """One key result's detail."""
+
+    #: position of the key result in ``Report.items``
+    index: int
+    detail: Detail
+
+
+def data_blocks(
+    items: Sequence[Item], details: Mapping[tuple[str, str], Detail]
+) -> tuple[DataBlock, ...]:
+    """A block per metric-fed key result with a detail for its metric and period."""
+    out = []
+    for index, item in enumerate(items):
+        if item.is_key_result and item.metric:
+            found = details.get((item.metric, item.period_label))
+            if found is not None and found.status != "failed":
+                out.append(DataBlock(index, found))
+    return tuple(out)
+
+
+def detail_problems(items: Sequence[Item], blocks: Sequence[DataBlock]) -> list[Problem]:
+    """``detail-mismatch`` warnings for details that do not add up to their value."""
+    out = []
+    for block in blocks:
+        d = block.detail
+        if d.status != MISMATCH:
+            continue
+        item = items[block.index]
+        out.append(
+            make_problem(
+                "detail-mismatch",
+                f"the detail rows of metric {d.metric} for {item.id} do not add up: value "
+                f"{d.value:,.2f}, detail total ({d.total_column}) {d.total:,.2f}, difference "
+                f"{d.difference:,.2f}: fix the detail query or its window so the list is "
+                "the number",
+                id=item.id,
+                workbook=item.where.workbook,
+                sheet=item.where.sheet,
+                cell=item.where.cell("current"),
+            )
+        )
+    return out
+
+
+def plan(blocks: Sequence[DataBlock]) -> dict[int, int]:
+    """Item index -> the 0-based Data row of its block's heading."""
+    out: dict[int, int] = {}
+    row = FIRST
+    for block in blocks:
+        out.setdefault(block.index, row)
+        row += HEAD_ROWS + len(block.detail.rows) + 1
+    return out
+
+
+def _cell(ws, row: int, col: int, value, f) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value, f["datetime"])
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()))
+    else:
+        ws.write_string(row, col, str(value)[:32000])
+
+
+def write_data(book: Book) -> None:
+    """One block per key result with a detail, each linking back up to Company."""
+    r = book.report
+    f = book.f
+    ws = book.add_sheet(
+        "Data",
+        f"The records behind the metric-fed key results, as of {r.as_of:%Y-%m-%d}",
+        "Click a heading to go back to the key result in Company. Reconciled: the rows add up "
+        "to the value (detail_total); a MISMATCH is listed on the Problems sheet.",
+    )
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 12, 16)
+    row = FIRST
+    for block in r.data:
+        item = r.items[block.index]
+        d = block.detail
+        up = book.company_row.get(block.index)
+        heading = f"{item.id} · {item.title}" if item.title else item.id
+        if up is not None:
+            ws.write_url(row, 0, link("Company", up, text=heading), f["link"])
+        else:
+            ws.write_string(row, 0, heading, f["bold"])
+        facts = (
+            d.metric,
+            d.source,
+            d.as_of,
+            d.value,
+            f"{len(d.rows)} shown of {d.row_count}",
+            d.summary(),
+        )
+        for k, (label, value) in enumerate(zip(_FACTS, facts, strict=True), start=1):
+            ws.write_string(row + k, 0, label, f["bold"])
+            style = f["off track"] if label == "Reconciliation" and d.status == MISMATCH else None
+            if isinstance(value, str) and style is not None:
+                ws.write_string(row + k, 1, value, style)
+            else:
+                _cell(ws, row + k, 1, value, f)
+        top = row + HEAD_ROWS - 1
+        for c, name in enumerate(d.columns):
+            ws.write_string(top, c, name, f["header"])
+        for k, values in enumerate(d.rows, start=1):
+            for c, value in enumerate(values):
+                _cell(ws, top + k, c, value, f)
+        row += HEAD_ROWS + len(d.rows) + 1
