@@ -60,6 +60,14 @@ query = '''
 SELECT COALESCE(SUM(amount_eur), 0) FROM opportunities
 WHERE region = 'EMEA' AND stage = 'won' AND new_logo = 1
   AND closed_on BETWEEN :start AND :end'''
+# The deals behind the number: they must add up to it.
+detail = '''
+SELECT o.id AS deal, c.name AS customer, c.country, o.closed_on, o.amount_eur
+FROM opportunities o JOIN customers c ON c.id = o.customer_id
+WHERE o.region = 'EMEA' AND o.stage = 'won' AND o.new_logo = 1
+  AND o.closed_on BETWEEN :start AND :end
+ORDER BY o.closed_on'''
+detail_total = "amount_eur"
 
 [metrics.emea_win_rate_pct]
 connection = "erp"
@@ -91,6 +99,13 @@ SELECT 90.0 *
     WHERE issued_on <= :end AND (paid_on IS NULL OR paid_on > :end))
   / (SELECT SUM(amount_eur) FROM invoices
     WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)'''
+# The overdue invoices behind DSO, most overdue first (a ratio: nothing to add up).
+detail = '''
+SELECT i.number AS invoice, c.name AS customer, c.country, i.issued_on, i.due_on,
+  CAST(julianday(:end) - julianday(i.due_on) AS INTEGER) AS days_overdue, i.amount_eur
+FROM invoices i JOIN customers c ON c.id = i.customer_id
+WHERE i.issued_on <= :end AND (i.paid_on IS NULL OR i.paid_on > :end) AND i.due_on < :end
+ORDER BY days_overdue DESC, i.amount_eur DESC'''
 
 [metrics.ar_overdue_60_eur]
 connection = "accounting"
@@ -100,6 +115,8 @@ description = "Open receivables more than 60 days past due (latest AR export)"
 column = "amount_open"
 aggregate = "sum"
 where = {{ bucket = "over 60" }}
+detail_columns = ["invoice_no", "customer", "due_on", "days_overdue", "amount_open"]
+detail_total = "amount_open"
 
 [metrics.einvoice_share_pct]
 connection = "erp"
@@ -131,6 +148,11 @@ SELECT 100.0 *
     AND left_on > date(:end, '-12 months') AND left_on <= :end)
   / (SELECT COUNT(*) FROM employees
     WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))'''
+# The leavers behind the rate.
+detail = '''
+SELECT name, department, hired_on, left_on FROM employees
+WHERE leave_reason = 'voluntary' AND left_on > date(:end, '-12 months') AND left_on <= :end
+ORDER BY left_on'''
 
 [metrics.time_to_hire_days]
 connection = "hr"
@@ -158,6 +180,12 @@ description = "Support tickets open at the end of the window"
 query = '''
 SELECT COUNT(*) FROM support_tickets
 WHERE opened_on <= :end AND (closed_on IS NULL OR closed_on > :end)'''
+detail = '''
+SELECT t.id AS ticket, c.name AS customer, t.opened_on, t.priority, t.channel
+FROM support_tickets t LEFT JOIN customers c ON c.id = t.customer_id
+WHERE t.opened_on <= :end AND (t.closed_on IS NULL OR t.closed_on > :end)
+ORDER BY t.opened_on'''
+detail_total = "count"
 
 [metrics.scrap_rate_pct]
 connection = "erp"
@@ -167,6 +195,52 @@ description = "Scrapped units / units produced in the Brno plant"
 query = '''
 SELECT 100.0 * SUM(units_scrapped) / SUM(units_good + units_scrapped) FROM production_lots
 WHERE produced_on BETWEEN :start AND :end'''
+
+# The top of the pyramid is fed by its base: company key results from the ERP.
+
+[metrics.company_revenue_eur_m]
+connection = "erp"
+unit = "EUR M"
+owner = "samir.haddad@northwind.example"
+description = "Invoiced revenue in the 12 months to the window's end, EUR millions"
+query = '''
+SELECT SUM(amount_eur) / 1000000.0 FROM invoices
+WHERE issued_on > date(:end, '-12 months') AND issued_on <= :end'''
+
+[metrics.company_dso_days]
+connection = "erp"
+unit = "days"
+lag_days = 3
+owner = "samir.haddad@northwind.example"
+description = "Company days sales outstanding (as dso_days), with its overdue invoices"
+query = '''
+SELECT 90.0 *
+  (SELECT SUM(amount_eur) FROM invoices
+    WHERE issued_on <= :end AND (paid_on IS NULL OR paid_on > :end))
+  / (SELECT SUM(amount_eur) FROM invoices
+    WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)'''
+detail = '''
+SELECT i.number AS invoice, c.name AS customer, c.country, i.issued_on, i.due_on,
+  CAST(julianday(:end) - julianday(i.due_on) AS INTEGER) AS days_overdue, i.amount_eur
+FROM invoices i JOIN customers c ON c.id = i.customer_id
+WHERE i.issued_on <= :end AND (i.paid_on IS NULL OR i.paid_on > :end) AND i.due_on < :end
+ORDER BY days_overdue DESC, i.amount_eur DESC'''
+
+[metrics.company_attrition_pct]
+connection = "erp"
+unit = "%"
+owner = "li.na@northwind.example"
+description = "Company voluntary attrition, rolling 12 months, with its leavers"
+query = '''
+SELECT 100.0 *
+  (SELECT COUNT(*) FROM employees WHERE leave_reason = 'voluntary'
+    AND left_on > date(:end, '-12 months') AND left_on <= :end)
+  / (SELECT COUNT(*) FROM employees
+    WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))'''
+detail = '''
+SELECT name, department, hired_on, left_on FROM employees
+WHERE leave_reason = 'voluntary' AND left_on > date(:end, '-12 months') AND left_on <= :end
+ORDER BY left_on'''
 
 [metrics.travel_expenses_eur]
 connection = "erp"

@@ -101,11 +101,12 @@ def test_workbooks_are_in_build_order() -> None:
     assert content.workbook("hr.xlsx").lang == "zh-CN"
 
 
-def test_some_department_key_results_name_a_metric() -> None:
+def test_some_department_and_company_key_results_name_a_metric() -> None:
     bound = [(book, row) for book, row in all_rows() if row.metric]
-    assert 8 <= len(bound) <= 12
+    assert 8 <= len(bound) <= 15
     assert all(row.kind == "key result" for _, row in bound)
-    assert {book.filename for book, _ in bound} == set(DEPARTMENTS)
+    # The top of the pyramid is fed by its base too.
+    assert {book.filename for book, _ in bound} == {"company.xlsx", *DEPARTMENTS}
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", row.metric) for _, row in bound)
     assert len({row.metric for _, row in bound}) == len(bound)
 
@@ -311,3 +312,26 @@ def test_demo_builds_checks_and_exits_zero(
         assert planted.id in out
     assert "deliberate problems" in out
     assert sorted(p.name for p in (tmp_path / "demo" / "org").glob("*.xlsx")) == sorted(org)
+
+
+def test_demo_leads_from_a_company_objective_to_the_rows_behind_a_number(tmp_path: Path) -> None:
+    import openpyxl
+
+    assert demo(["--out", str(tmp_path / "demo")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "demo" / "org" / "consolidated" / "company.xlsx")
+    company, data = book["Company"], book["Data"]
+    rows = {c.value: c.row for c in company["A"] if isinstance(c.value, str)}
+    # CO-O3 (cash) -> its key result DSO, one row below in the tree -> its overdue invoices.
+    assert rows["CO-KR3.2"] > rows["CO-O3"]
+    down = company[f"L{rows['CO-KR3.2']}"].hyperlink.location
+    sheet, cell = down.split("!")
+    assert sheet == "'Data'" and data[cell].value == "CO-KR3.2 · Days sales outstanding"
+    top = data[cell].row
+    assert data.cell(top + 7, 1).value == "invoice"  # the invoices, most overdue first
+    blocks = {c.value: c.row for c in data["A"] if isinstance(c.value, str) and " · " in c.value}
+    assert len(blocks) >= 4
+    emea = blocks["SALES-KR1.1 · New bookings (EUR)"]
+    assert data.cell(emea + 6, 2).value.startswith("reconciled")
+    history = book["History"]
+    kr = next(r for r in history.iter_rows(min_row=4) if r[0].value == "FIN-KR1.1")
+    assert kr[12].value  # dates of its points
