@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Merge every department workbook into one aligned company workbook.",
     ),
     "metrics": ("sync.cli.metrics:metrics", "Live key-result values from ERP, HRIS and CRM."),
+    "rollover": (
+        "sync.cli.rollover:rollover",
+        "Write next period's workbooks, unfinished objectives carried over.",
+    ),
     "schedule": ("sync.cli.schedule:schedule", "Print a crontab line and systemd units."),
     "serve": ("sync.cli.serve:serve", "Serve the API, the add-ins' functions and the dashboard."),
     "token": ("sync.cli.token:token", "Make, list and revoke the service's API tokens."),
