@@ -18,7 +18,7 @@ from sync.errors import ConfigError
 CONFIG_NAME = "okr.toml"
 _TOP_KEYS = {
     "organisation", "store", "sources", "output", "settings", "connections", "metrics",
-    "google", "service", "schedule",
+    "google", "service", "schedule", "mail",
 }  # fmt: skip
 
 
@@ -54,6 +54,8 @@ class Workspace:
     #: the raw [service] and [schedule] tables (sync.service.settings reads them)
     service: dict[str, Any] = field(default_factory=dict)
     schedule: dict[str, Any] = field(default_factory=dict)
+    #: ``[mail]``: SMTP settings of ``okr remind`` (checked by ``sync.mail``)
+    mail: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: str | Path) -> Path:
         """A path from the file, relative to the workspace folder."""
@@ -137,6 +139,7 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
         google_sheet=str(output.get("google_sheet", "")),
         service=_table(data, "service", where),
         schedule=_table(data, "schedule", where),
+        mail=_table(data, "mail", where),
     )
 
 

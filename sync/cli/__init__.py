@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Merge every department workbook into one aligned company workbook.",
     ),
     "metrics": ("sync.cli.metrics:metrics", "Live key-result values from ERP, HRIS and CRM."),
+    "remind": (
+        "sync.cli.remind:remind",
+        "E-mail owners whose key results need an update.",
+    ),
     "rollover": (
         "sync.cli.rollover:rollover",
         "Write next period's workbooks, unfinished objectives carried over.",

@@ -206,3 +206,14 @@ metric_details = Table(
     Column("recorded_at", DateTime, nullable=False),
     Index("ix_metric_details_metric_period", "metric", "period", "id"),
 )
+
+
+#: When ``okr remind`` last wrote to each owner, so nobody gets more than one
+#: reminder per ``remind_days``.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("owner", String(320), primary_key=True),
+    Column("sent_at", DateTime, nullable=False),
+    Column("items", Integer, nullable=False, default=0),
+)
