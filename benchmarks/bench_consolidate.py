@@ -4,8 +4,8 @@ Builds (once, cached in --dir) a company workbook and --workbooks department
 workbooks of --rows rows each from the real template, then runs, each in its
 own process so peak memory (max RSS) is measured cleanly:
 
-- the floor: python-calamine reads every OKRs sheet and xlsxwriter writes all
-  their rows to one sheet of one workbook;
+- the floor: python-calamine reads every OKRs and Check-ins sheet (the sheets
+  okr consolidate reads) and xlsxwriter writes all their rows to one sheet;
 - ``okr consolidate`` on a fresh store (every workbook version stored), then
   again on the next day (with a previous run: Changes and Trend have content).
 
@@ -15,6 +15,7 @@ after start-up, as each process reports it, and the whole command), both
 peaks and the ratio. Goal: ratio <= 1.3.
 
     .venv/bin/python benchmarks/bench_consolidate.py [--workbooks 500] [--rows 100] [--repeat 3]
+        [--checkins 2]
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import department_rows, fill_template  # noqa: E402
+from benchmarks.common import checkin_rows, department_rows, fill_template  # noqa: E402
 
 FLOOR = r"""
 import json, sys, time
@@ -48,10 +49,14 @@ wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": F
 ws = wb.add_worksheet("All")
 r = 0
 for f in files:
-    for row in CalamineWorkbook.from_path(f).get_sheet_by_name("OKRs").to_python():
-        if any(v != "" for v in row):
-            ws.write_row(r, 0, row)
-            r += 1
+    book = CalamineWorkbook.from_path(f)
+    for sheet in ("OKRs", "Check-ins"):  # the same sheets okr consolidate reads
+        if sheet not in book.sheet_names:
+            continue
+        for row in book.get_sheet_by_name(sheet).to_python():
+            if any(v != "" for v in row):
+                ws.write_row(r, 0, row)
+                r += 1
 wb.close()
 print(json.dumps({"work": time.perf_counter() - start, "rows": r}))
 """
@@ -71,19 +76,19 @@ COMPANY = [
 PARENTS = ["CO-O1", "CO-KR1.1", "CO-O2", "CO-KR2.1"]
 
 
-def _build_one(args: tuple[str, str, int, int]) -> str:
-    template, folder, i, rows = args
+def _build_one(args: tuple[str, str, int, int, int]) -> str:
+    template, folder, i, rows, checkins = args
     out = Path(folder) / f"dept{i:03d}.xlsx"
     if not out.exists():
         data = department_rows(f"D{i:03d}", rows, PARENTS)
         for n, row in enumerate(data):
             if n % 7 == 0:
                 row["notes"] = f"Corrective action {n}: weekly review with the owner"
-        fill_template(Path(template), out, data)
+        fill_template(Path(template), out, data, checkin_rows(data, checkins))
     return str(out)
 
 
-def build(folder: Path, workbooks: int, rows: int) -> list[Path]:
+def build(folder: Path, workbooks: int, rows: int, checkins: int = 2) -> list[Path]:
     """The department workbooks (and company.xlsx), built once and reused."""
     from sync.xlsx.template import build_template
 
@@ -93,7 +98,7 @@ def build(folder: Path, workbooks: int, rows: int) -> list[Path]:
         build_template(template)
     if not (folder / "company.xlsx").exists():
         fill_template(template, folder / "company.xlsx", COMPANY)
-    jobs = [(str(template), str(folder), i, rows) for i in range(workbooks)]
+    jobs = [(str(template), str(folder), i, rows, checkins) for i in range(workbooks)]
     with ProcessPoolExecutor() as pool:
         files = list(pool.map(_build_one, jobs, chunksize=8))
     return [folder / "company.xlsx", *map(Path, files)]
@@ -129,11 +134,13 @@ def main() -> None:
         "(default: a fresh SQLite file)",
     )
     ap.add_argument("--repeat", type=int, default=3, help="repetitions; the best of each is shown")
+    ap.add_argument("--checkins", type=int, default=2, help="check-ins per key result")
     args = ap.parse_args()
-    data = args.dir / f"{args.workbooks}x{args.rows}"
+    data = args.dir / f"{args.workbooks}x{args.rows}x{args.checkins}c"
     t0 = time.perf_counter()
-    files = build(data / "departments", args.workbooks, args.rows)
-    print(f"inputs: {len(files)} workbooks x {args.rows} rows in {data} "
+    files = build(data / "departments", args.workbooks, args.rows, args.checkins)
+    print(f"inputs: {len(files)} workbooks x {args.rows} rows, {args.checkins} check-ins per "
+          f"key result, in {data} "
           f"({time.perf_counter() - t0:.0f} s to build or find)")  # fmt: skip
     for f in files:  # warm the page cache for both sides alike
         f.read_bytes()

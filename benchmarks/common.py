@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,31 @@ def department_rows(prefix: str, n_rows: int, parent_ids: list[str]) -> list[dic
     return rows
 
 
-def fill_template(template: Path, out: Path, rows: list[dict[str, Any]]) -> Path:
-    """Write *rows* into a copy of *template* with openpyxl, as a department head would."""
+def checkin_rows(rows: list[dict[str, Any]], per_kr: int) -> list[tuple]:
+    """*per_kr* check-ins (date, ID, value, confidence, note) for every key result of *rows*."""
+    out = []
+    for row in rows:
+        if row.get("type") != "Key Result":
+            continue
+        for k in range(per_kr):
+            when = date(2026, 10, 5) + timedelta(days=14 * k)
+            out.append((when, row["id"], float(row.get("current") or 0) * (k + 1) / per_kr,
+                        0.6, f"check-in {k + 1}"))  # fmt: skip
+    return out
+
+
+def fill_template(
+    template: Path, out: Path, rows: list[dict[str, Any]], checkins: list[tuple] = ()
+) -> Path:
+    """Write *rows* (and *checkins*) into a copy of *template*, as a department head would."""
     wb = load_workbook(template)
     ws = wb["OKRs"]
     for r, row in enumerate(rows, start=2):
         for key, value in row.items():
             ws[f"{LETTER[key]}{r}"] = value
+    log = wb["Check-ins"]
+    for r, entry in enumerate(checkins, start=2):
+        for c, value in enumerate(entry, start=1):
+            log.cell(r, c, value)
     wb.save(out)
     return out

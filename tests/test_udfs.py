@@ -173,3 +173,13 @@ def test_every_decorated_argument_exists(monkeypatch: pytest.MonkeyPatch) -> Non
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
     assert set(found) == {"OKR_PROGRESS", "OKR_STATUS", "OKR_CHECK", "OKR_METRIC"}
     assert found["OKR_CHECK"] == ["parents", "table_range"]
+
+
+def test_check_accepts_a_list_of_parents_with_shares() -> None:
+    table = _table()[:3]
+    table[1][5] = table[2][5] = "Sales"
+    parents = ["BOARD-O1 · Be profitable", "BOARD-O2 · Grow"]
+    table[1][2] = "BOARD-O1 60%; BOARD-O2 40%"
+    assert OKR_CHECK(table, parents)[1] == [""]
+    table[1][2] = "BOARD-O1 60%; BOARD-O2 30%"
+    assert "sum to 90%" in OKR_CHECK(table, parents)[1][0]
