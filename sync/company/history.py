@@ -154,37 +154,43 @@ def write_history(book: Book) -> None:
     spark = COLUMNS.index(("Trend", 18))
     row = FIRST
     locations, ranges = [], []
+    num, pct, mark = f["num"], f["pct"], f["mark"]
+    put = ws.write_cells
     for h in r.history:
         item = r.items[h.index]
         book.link_or_text(ws, row, 0, book.item_link(h.index), item.id)
-        ws.write_string(row, 1, item.title)
-        ws.write_string(row, 2, item.department or book.state_of(h.index).department)
-        ws.write_string(row, 3, item.owner)
-        ws.write_string(row, 4, h.fed_by)
-        if isinstance(item.current, int | float) and not isinstance(item.current, bool):
-            ws.write_number(row, 5, item.current, f["num"])
-        elif item.current not in (None, ""):
-            ws.write_string(row, 5, str(item.current))
+        cells: list = [
+            (1, item.title, None),
+            (2, item.department or book.state_of(h.index).department, None),
+            (3, item.owner, None),
+            (4, h.fed_by, None),
+        ]
+        add = cells.append
+        current = item.current
+        if isinstance(current, int | float) and not isinstance(current, bool):
+            add((5, float(current), num))
+        elif current not in (None, ""):
+            add((5, str(current), None))
         c = h.last_checkin
         if c is not None:
             if isinstance(c.value, float):
-                ws.write_number(row, 6, c.value, f["num"])
+                add((6, c.value, num))
             elif c.value is not None:
-                ws.write_string(row, 6, str(c.value))
-            ws.write_string(row, 7, c.on.isoformat() if c.on else "")
+                add((6, str(c.value), None))
+            add((7, c.on.isoformat() if c.on else "", None))
         if h.confidence is not None:
-            ws.write_number(row, 8, h.confidence, f["pct"])
+            add((8, h.confidence, pct))
         if h.confidence_change is not None:
-            fmt = f["mark"] if h.confidence_change < 0 else f["pct"]
-            ws.write_number(row, 9, h.confidence_change, fmt)
+            add((9, h.confidence_change, mark if h.confidence_change < 0 else pct))
         if h.notes_changed:
-            ws.write_string(row, 11, ", ".join(d.isoformat() for d in h.notes_changed), f["mark"])
+            add((11, ", ".join(d.isoformat() for d in h.notes_changed), mark))
         if h.points:
-            ws.write_string(row, 12, ", ".join(d.isoformat() for d, _ in h.points))
+            add((12, ", ".join(d.isoformat() for d, _ in h.points), None))
             for k, (_, value) in enumerate(h.points):
-                ws.write_number(row, first_point + k, value, f["num"])
+                add((first_point + k, value, num))
             locations.append(xl_rowcol_to_cell(row, spark))
             ranges.append(xl_range(row, first_point, row, first_point + POINTS - 1))
+        put(row, [cell for cell in cells if cell[1] != ""])
         row += 1
     if locations:
         ws.add_sparkline(
