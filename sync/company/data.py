@@ -91,7 +91,10 @@ def _cell(ws, row: int, col: int, value, f) -> None:
     if isinstance(value, bool):
         ws.write_boolean(row, col, value)
     elif isinstance(value, int | float):
-        ws.write_number(row, col, value)
+        if value == value and value not in (float("inf"), float("-inf")):
+            ws.write_number(row, col, value)
+        else:
+            ws.write_string(row, col, str(value))
     elif isinstance(value, datetime):
         ws.write_datetime(row, col, value, f["datetime"])
     elif isinstance(value, date):

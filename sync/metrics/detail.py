@@ -43,6 +43,8 @@ class DetailRows:
     rows: Sequence[Sequence[Any]]
     #: True when the source had more rows than were scanned
     truncated: bool = False
+    #: True when every value is already JSON-like (decoded JSON): no conversion needed
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,18 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+#: Types kept as they are (the common case, checked first: details are large).
+_AS_IS = frozenset((str, int, float, bool, type(None)))
+
+
 def plain(value: Any) -> Any:
-    """A cell value the store (JSON) and the workbook can hold: number, text, bool or None."""
-    if value is None or isinstance(value, bool | str):
+    """A cell value the store (JSON) and the workbook can hold: number, text, bool or None.
+
+    A float that is not finite stays as it is here; the Data sheet writes it as text.
+    """
+    if value.__class__ in _AS_IS:
+        return value
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, numbers.Integral):
         return int(value)
@@ -187,7 +198,11 @@ def capture(
         return Detail(metric.name, period, status=FAILED, error=error, value=value,
                       as_of=as_of, source=source, window=(start, end))  # fmt: skip
     total, status, error = reconcile(metric, fetched, value)
-    keep = tuple(tuple(plain(v) for v in row) for row in fetched.rows[: cap_of(metric)])
+    kept = fetched.rows[: cap_of(metric)]
+    if fetched.plain:
+        keep = tuple(map(tuple, kept))
+    else:
+        keep = tuple(tuple(map(plain, row)) for row in kept)
     return Detail(
         metric.name,
         period,
@@ -207,15 +222,22 @@ def capture(
 
 def rows_of_records(records: Iterable[dict[str, Any]]) -> DetailRows:
     """Columns (first-seen order) and rows of a list of JSON-like objects."""
-    columns: dict[str, None] = {}
     records = list(records)
+    columns: dict[str, None] = {}
+    shape: tuple = ()
     for r in records:
-        for k in r:
-            if k != "attributes":
-                columns.setdefault(str(k), None)
+        keys = tuple(r)
+        if keys != shape:  # most APIs send the same keys every time: look once per shape
+            shape = keys
+            columns.update((str(k), None) for k in keys if k != "attributes")
     names = tuple(columns)
-    rows = [tuple(_flat(r.get(c)) for c in names) for r in records[:SCAN_LIMIT]]
-    return DetailRows(names, rows, len(records) > SCAN_LIMIT)
+    get = [r.get for r in records[:SCAN_LIMIT]]
+    rows = [tuple(map(g, names)) for g in get]
+    # Nested objects (a Salesforce relationship) are flattened where the first row has one.
+    nested = [i for i, v in enumerate(rows[0]) if isinstance(v, dict | list)] if rows else []
+    if nested:
+        rows = [tuple(_flat(v) if i in nested else v for i, v in enumerate(row)) for row in rows]
+    return DetailRows(names, rows, len(records) > SCAN_LIMIT, plain=True)
 
 
 def _flat(value: Any) -> Any:

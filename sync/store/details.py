@@ -32,7 +32,7 @@ def record_details(
             "as_of": d.as_of,
             "source": d.source,
             "columns": json.dumps(list(d.columns), ensure_ascii=False),
-            "rows": json.dumps([list(r) for r in d.rows], ensure_ascii=False, default=str),
+            "rows": json.dumps(d.rows, default=str, separators=(",", ":")),
             "row_count": d.row_count,
             "total": d.total,
             "total_column": d.total_column,
