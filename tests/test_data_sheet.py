@@ -110,3 +110,18 @@ def test_without_detail_rows_there_is_no_data_sheet(tmp_path, store_url):
 
     result = consolidate(workspace(tmp_path, store_url), as_of=D1)
     assert "Data" not in openpyxl.load_workbook(result.output).sheetnames
+
+
+def test_a_failed_detail_shows_its_reason_in_its_block(org):
+    engine = open_store(org.store_url)
+    try:
+        failed = Detail("dso", "2026", status="failed", error="the query failed: no such table",
+                        as_of=datetime(2026, 11, 27, 7))  # fmt: skip
+        record_details(engine, [failed])
+    finally:
+        engine.dispose()
+    result = consolidate(org, as_of=D1)
+    data = openpyxl.load_workbook(result.output)["Data"]
+    top = next(c.row for c in data["A"] if c.value == "CO-KR1.1 · DSO")
+    assert data.cell(top + 6, 2).value == "failed: the query failed: no such table"
+    assert data.cell(top + 5, 2).value == "0 shown of 0"

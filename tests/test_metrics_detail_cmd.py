@@ -69,3 +69,10 @@ def test_refresh_records_the_detail_in_the_store(ws, capsys):
     finally:
         engine.dispose()
     assert found is not None and found.status == "reconciled" and found.rows[0][2] == 40.0
+
+
+def test_refresh_names_a_detail_that_failed(ws, capsys):
+    text = ws.read_text().replace("SELECT name, day, value FROM kpi", "SELECT * FROM nothing")
+    ws.write_text(text)
+    _, out, _ = run(capsys, "metrics", "refresh", "--as-of", "2026-11-27")
+    assert "detail   bookings_listed 2026-Q4: failed: the query failed" in out

@@ -268,6 +268,8 @@ def refresh_metrics(
         if o.state != "ok":
             conn = ws.metrics[o.metric]["connection"]  # refresh() checked the registry
             click.echo(f"{o.state:<8} {o.metric} {o.period} [{conn}]: {o.error}")
+        elif o.detail is not None and o.detail.status in ("failed", "mismatch"):
+            click.echo(f"detail   {o.metric} {o.period}: {o.detail.summary()}")
     for w in report.workbooks:
         if w.state == "written":
             click.echo(f"written  {w.name}: {w.filled} value(s), {w.failed} marked failed")

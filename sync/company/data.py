@@ -46,7 +46,7 @@ def data_blocks(
     for index, item in enumerate(items):
         if item.is_key_result and item.metric:
             found = details.get((item.metric, item.period_label))
-            if found is not None and found.status != "failed":
+            if found is not None:  # a failed one shows its reason, so nobody looks in vain
                 out.append(DataBlock(index, found))
     return tuple(out)
 
