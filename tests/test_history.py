@@ -67,6 +67,7 @@ def test_history_shows_check_ins_metric_values_and_notes_changes(org):
     assert hand["Confidence"] == pytest.approx(0.5)
     assert hand["Confidence change"] == pytest.approx(-0.1)
     assert hand["Notes changed on"] == "2026-11-27"
+    assert hand["Progress by run"] == "40% → 40%"  # the nightly runs, oldest first
     fed = got["CO-KR1.4"]
     assert fed["Fed by"] == "metric bookings"
     assert (fed["1"], fed["2"], fed["3"]) == (3, 5, 7)

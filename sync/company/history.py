@@ -1,8 +1,9 @@
 """The History sheet: each key result's values over time, and who needs to update what.
 
 Points come from the check-in log (hand-typed key results) and the metric
-values in the store (metric-fed ones); the nightly runs mark the days a key
-result's Notes (its corrective action) changed, as Trend does for objectives.
+values in the store (metric-fed ones); the nightly runs give its progress run
+by run and mark the days its Notes (its corrective action) changed, as Trend
+does for objectives.
 The Current in the OKRs sheet and the latest check-in are shown side by side:
 they may differ (the row wins).
 """
@@ -44,6 +45,8 @@ class HistoryRow:
     confidence_change: float | None
     #: run dates on which the key result's Notes changed
     notes_changed: tuple[date, ...] = ()
+    #: its progress in each of the last nightly runs, oldest first (None: not in that run)
+    runs: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,13 @@ def history_rows(
     items: Sequence[Item],
     checkins: Sequence[CheckIn],
     metric_points: Mapping[str, Sequence[tuple[date, float]]],
-    notes: Sequence[tuple[date, Mapping[str, str]]],
+    runs: Sequence[tuple[date, Mapping[str, tuple[str, float | None]]]],
     as_of: date,
 ) -> tuple[HistoryRow, ...]:
     """One row per key result with an ID, in read order.
 
-    *notes* holds, per run oldest first (this run last), the Notes of every
-    key result as that run saw them.
+    *runs* holds, per nightly run oldest first (this run last), the Notes and
+    progress of every key result as that run saw them.
     """
     by_id: dict[str, list[CheckIn]] = defaultdict(list)
     for c in checkins:
@@ -92,17 +95,18 @@ def history_rows(
         rated = [c.confidence for c in mine if c.confidence is not None]
         confidence = rated[-1] if rated else item.confidence
         change = rated[-1] - rated[-2] if len(rated) > 1 else None
+        seen_runs = [(day, got.get(item.id)) for day, got in runs]
         changed = tuple(
-            notes[k][0]
-            for k in range(1, len(notes))
-            if item.id in notes[k][1]
-            and item.id in notes[k - 1][1]
-            and notes[k][1][item.id] != notes[k - 1][1][item.id]
+            seen_runs[k][0]
+            for k in range(1, len(seen_runs))
+            if seen_runs[k][1] is not None
+            and seen_runs[k - 1][1] is not None
+            and seen_runs[k][1][0] != seen_runs[k - 1][1][0]
         )
+        progress = tuple(got[1] if got else None for _, got in seen_runs)
         fed_by = f"metric {item.metric}" if item.metric else "check-ins"
-        out.append(
-            HistoryRow(index, fed_by, points, last.get(item.id), confidence, change, changed)
-        )
+        out.append(HistoryRow(index, fed_by, points, last.get(item.id), confidence, change,
+                              changed, progress))  # fmt: skip
     return tuple(out)
 
 
@@ -134,6 +138,7 @@ COLUMNS = (
     ("Trend", 18),
     ("Notes changed on", 22),
     ("Dates", 30),
+    ("Progress by run", 30),
 )
 
 
@@ -186,6 +191,9 @@ def write_history(book: Book) -> None:
             add((11, ", ".join(d.isoformat() for d in h.notes_changed), mark))
         if h.points:
             add((12, ", ".join(d.isoformat() for d, _ in h.points), None))
+        if any(p is not None for p in h.runs):
+            shown = " → ".join("—" if p is None else f"{p:.0%}" for p in h.runs)
+            add((13, shown, None))
             for k, (_, value) in enumerate(h.points):
                 add((first_point + k, value, num))
             locations.append(xl_rowcol_to_cell(row, spark))

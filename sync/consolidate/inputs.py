@@ -170,14 +170,14 @@ def history_of(
     nodes: Sequence[NodeRecord],
     as_of: date,
 ) -> tuple[HistoryRow, ...]:
-    """The History sheet's rows: check-ins, stored metric values, Notes per run."""
+    """The History sheet's rows: check-ins, stored metric values, Notes and progress per run."""
     metrics = {i.metric for i in items if i.is_key_result and i.metric}
     values = points.metric_points(engine, metrics) if metrics else {}
     past = run_history.list_runs(engine, before=as_of, limit=TREND_POINTS - 1)
-    per_run = points.notes_per_run(engine, [r.id for r in past])
-    now = {n.id: n.notes or "" for n in nodes if n.kind == "key result"}
-    notes = [*((r.as_of, per_run[r.id]) for r in past), (as_of, now)]
-    return history_rows(items, checkins, values, notes, as_of)
+    per_run = points.key_results_per_run(engine, [r.id for r in past])
+    now = {n.id: (n.notes or "", n.progress) for n in nodes if n.kind == "key result"}
+    runs = [*((r.as_of, per_run[r.id]) for r in past), (as_of, now)]
+    return history_rows(items, checkins, values, runs, as_of)
 
 
 def _department(items: Sequence[Item], name: str) -> str:

@@ -35,16 +35,18 @@ def metric_points(
     return dict(out)
 
 
-def notes_per_run(engine: Engine, run_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """For each run in *run_ids*: key result ID -> its Notes as that run recorded them."""
-    out: dict[int, dict[str, str]] = {r: {} for r in run_ids}
+def key_results_per_run(
+    engine: Engine, run_ids: Sequence[int]
+) -> dict[int, dict[str, tuple[str, float | None]]]:
+    """For each run in *run_ids*: key result ID -> (its Notes, its progress) in that run."""
+    out: dict[int, dict[str, tuple[str, float | None]]] = {r: {} for r in run_ids}
     if not run_ids:
         return out
     cols = run_nodes.c
-    query = select(cols.run_id, cols.id, cols.notes).where(
+    query = select(cols.run_id, cols.id, cols.notes, cols.progress).where(
         cols.run_id.in_(list(run_ids)), cols.kind == "key result"
     )
     with engine.connect() as conn:
         for r in conn.execute(query.order_by(cols.run_id, cols.seq)):
-            out[r.run_id].setdefault(r.id, r.notes or "")
+            out[r.run_id].setdefault(r.id, (r.notes or "", r.progress))
     return out
