@@ -43,7 +43,7 @@ def test_the_company_view_is_the_workbooks_sheets_as_values(tmp_path, standin, k
     assert out.return_value == 1, out.output  # the test organisation has one data error
     assert "Published" in out.output and book.id in out.output
     want = read_sheets(tmp_path / "out" / "company.xlsx")
-    assert list(want) == ["Company", "Problems", "Metrics", "Trend", "Changes"]
+    assert list(want) == ["Company", "Problems", "Metrics", "Trend", "History", "Changes"]
     for title, rows in want.items():
         got = read_values(parse_range(book, f"'{title}'"), "UNFORMATTED_VALUE")
         trimmed = [[v for v in r] for r in rows]

@@ -39,11 +39,14 @@ class DataBlock:
 
 
 def data_blocks(
-    items: Sequence[Item], details: Mapping[tuple[str, str], Detail]
+    items: Sequence[Item],
+    details: Mapping[tuple[str, str], Detail],
+    order: Sequence[int] | None = None,
 ) -> tuple[DataBlock, ...]:
-    """A block per metric-fed key result with a detail for its metric and period."""
+    """A block per metric-fed key result with a detail, in *order* (default read order)."""
     out = []
-    for index, item in enumerate(items):
+    for index in range(len(items)) if order is None else order:
+        item = items[index]
         if item.is_key_result and item.metric:
             found = details.get((item.metric, item.period_label))
             if found is not None:  # a failed one shows its reason, so nobody looks in vain

@@ -65,8 +65,9 @@ def history_rows(
     metric_points: Mapping[str, Sequence[tuple[date, float]]],
     runs: Sequence[tuple[date, Mapping[str, tuple[str, float | None]]]],
     as_of: date,
+    order: Sequence[int] | None = None,
 ) -> tuple[HistoryRow, ...]:
-    """One row per key result with an ID, in read order.
+    """One row per key result with an ID, in *order* (positions in *items*; default read order).
 
     *runs* holds, per nightly run oldest first (this run last), the Notes and
     progress of every key result as that run saw them.
@@ -78,7 +79,8 @@ def history_rows(
     last = latest(checkins, as_of)
     out = []
     seen: set[str] = set()
-    for index, item in enumerate(items):
+    for index in range(len(items)) if order is None else order:
+        item = items[index]
         if not item.is_key_result or not item.id or item.id in seen:
             continue
         seen.add(item.id)

@@ -169,6 +169,7 @@ def history_of(
     checkins: Sequence[CheckIn],
     nodes: Sequence[NodeRecord],
     as_of: date,
+    order: Sequence[int] | None = None,
 ) -> tuple[HistoryRow, ...]:
     """The History sheet's rows: check-ins, stored metric values, Notes and progress per run."""
     metrics = {i.metric for i in items if i.is_key_result and i.metric}
@@ -177,7 +178,7 @@ def history_of(
     per_run = points.key_results_per_run(engine, [r.id for r in past])
     now = {n.id: (n.notes or "", n.progress) for n in nodes if n.kind == "key result"}
     runs = [*((r.as_of, per_run[r.id]) for r in past), (as_of, now)]
-    return history_rows(items, checkins, values, runs, as_of)
+    return history_rows(items, checkins, values, runs, as_of, order)
 
 
 def _department(items: Sequence[Item], name: str) -> str:

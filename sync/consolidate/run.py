@@ -215,11 +215,13 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
     problems += check(items, ws.settings, today=as_of, metrics=metrics)
     checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, ws.settings, as_of)
-    data = data_blocks(items, latest_details(engine)) if ws.metrics else ()
-    problems += detail_problems(items, data)
-    problems.sort(key=sort_key)
     scores = score_all(items, as_of, ws.settings)
     tree = build_tree(items, ws.settings)
+    # History and Data follow the tree, so the order of the sources does not matter.
+    order = [n.index for n in tree.nodes if not n.is_branch and not n.is_repeat]
+    data = data_blocks(items, latest_details(engine), order) if ws.metrics else ()
+    problems += detail_problems(items, data)
+    problems.sort(key=sort_key)
     hidden, collapsed = fold(tree, items, ws.settings)
     nodes = node_records(tree, items, scores, views, owner)
     current = {}
@@ -228,7 +230,7 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
                                           n.progress, n.status, n.notes))  # fmt: skip
     before = run_history.snapshots(engine, prev.id) if prev else {}
     diff = changes(before, current, threshold) if prev else []
-    history = history_of(engine, items, checkins, nodes, as_of)
+    history = history_of(engine, items, checkins, nodes, as_of, order)
     progress("check", 1, 1)
     report = Report(
         organisation=ws.organisation,
