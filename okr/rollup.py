@@ -27,7 +27,7 @@ from okr.settings import Settings
 from okr.status import status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     """The numbers of one item on one evaluation date."""
 

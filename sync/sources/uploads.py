@@ -38,3 +38,7 @@ class UploadsSource:
 def uploads_source(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]):
     """The source factory ``sync.sources`` calls for ``kind = "uploads"``."""
     return UploadsSource(ws.store_url)
+
+
+#: What ``sync.sources.make_source`` calls for ``kind = "uploads"``.
+from_config = uploads_source
