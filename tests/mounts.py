@@ -1,7 +1,7 @@
 """Real broken file systems for the tests: a small tmpfs, a read-only bind mount.
 
 Root ignores file permissions, so "read-only" must come from the mount. Each
-helper skips the test with a reason where mounting is not permitted.
+function skips the test with a reason where mounting is not permitted.
 """
 
 from __future__ import annotations
