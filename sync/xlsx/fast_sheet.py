@@ -146,7 +146,8 @@ class _FastWorksheet(Worksheet):
             super()._write_single_row(current_row_num)
             return
         row, self.previous_row = self.previous_row, current_row_num
-        self._emit_row(row, self.table.get(row), self.row_info.get(row), None)
+        # A written row's properties are not read again in this mode: let them go.
+        self._emit_row(row, self.table.get(row), self.row_info.pop(row, None), None)
         self.table.clear()
         self._spool_links(row)
 
