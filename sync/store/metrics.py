@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Engine,
+    func,
     insert,
     select,
 )
