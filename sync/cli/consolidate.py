@@ -13,18 +13,17 @@ import click
 from okr.tree import CHANGE_THRESHOLD
 from sync.cli.options import as_of_option, config_option, format_option
 from sync.cli.progress import progress_bar, wants_progress
-from sync.config import Source, Workspace, load_config
+from sync.config import Workspace, load_config
 from sync.consolidate.run import DEFAULT_WAIT, RunOptions, RunResult
 from sync.consolidate.run import consolidate as run_consolidation
 from sync.errors import OkrError
+from sync.sources import default_sources
 
 
-def default_sources(ws: Workspace) -> tuple[Workspace, tuple[str, ...]]:
-    """*ws*, or (a clone with no ``[[sources]]``) the example organisation, and a notice."""
-    if ws.sources or not (ws.root / "examples" / "org").is_dir():
-        return ws, ()
-    note = "No [[sources]] in okr.toml: read the example organisation in examples/org."
-    return replace(ws, sources=(Source("folder", "examples/org"),)), (note,)
+def with_default_sources(ws: Workspace) -> tuple[Workspace, tuple[str, ...]]:
+    """*ws*, or (a clone with no ``[[sources]]``) reading the example organisation; notices."""
+    sources, notices = default_sources(ws)
+    return (replace(ws, sources=sources) if notices else ws), notices
 
 
 def result_json(result: RunResult) -> dict:
@@ -127,7 +126,7 @@ def consolidate(
 
     Example: okr consolidate --config okr.toml --quiet
     """
-    ws, notices = default_sources(load_config(config))
+    ws, notices = with_default_sources(load_config(config))
     options = RunOptions(
         output=output,
         as_of=as_of.date() if as_of else None,

@@ -46,3 +46,15 @@ def workspace_sources(ws: config.Workspace, skip: Iterable[Path] = ()) -> list[S
         )
     skip = tuple(skip)
     return [make_source(c, ws, skip=skip) for c in ws.sources]
+
+
+def default_sources(ws: config.Workspace) -> tuple[tuple[config.Source, ...], tuple[str, ...]]:
+    """The configured sources, or in a clone with none the example organisation, and a notice.
+
+    For the front ends (command line, service): the run itself never falls
+    back, it reads what it is given.
+    """
+    if ws.sources or not (ws.root / "examples" / "org").is_dir():
+        return ws.sources, ()
+    note = "No [[sources]] in okr.toml: read the example organisation in examples/org."
+    return (config.Source("folder", "examples/org"),), (note,)

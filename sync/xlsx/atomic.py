@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sync.errors import LockedError, OutputError, os_reason
+from sync.errors import InputError, LockedError, OutputError, os_reason
 
 
 def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
@@ -21,6 +21,10 @@ def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
+    except FileNotFoundError:  # a folder that does not exist is a wrong path: bad usage
+        raise InputError(
+            f"cannot write {path}: the folder {folder} does not exist; create it or fix the path"
+        ) from None
     except OSError as exc:
         raise OutputError(
             f"cannot write {path}: {os_reason(exc)}; make the folder writable or free space"
