@@ -48,6 +48,7 @@ examples: $(STAMP)
 	$(BIN)/python -m examples.build
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_metrics.py
 	$(BIN)/python benchmarks/bench_consolidate.py

@@ -5,14 +5,19 @@ workbooks of --rows rows each from the real template, then runs, each in its
 own process so peak memory (max RSS) is measured cleanly:
 
 - the floor: python-calamine reads every OKRs and Check-ins sheet (the sheets
-  okr consolidate reads) and xlsxwriter writes all their rows to one sheet;
+  okr consolidate reads) and xlsxwriter writes all their rows to one sheet of
+  one workbook; once on one thread, and once reading on as many threads as
+  the consolidation reads with (``sync.sources.folder.PARSE_THREADS``), the
+  fair floor;
 - ``okr consolidate`` on a fresh store (every workbook version stored), then
   again on the next day (with a previous run: Changes and Trend have content).
 
 Floor and runs alternate --repeat times (default 3) and the best of each is
-kept: on a shared machine noise only ever adds. Prints both times (work
-after start-up, as each process reports it, and the whole command), both
-peaks and the ratio. Goal: ratio <= 1.3.
+kept: on a shared machine noise only ever adds. Prints the times (work
+after start-up, as each process reports it, and the whole command), the
+peaks and the ratios against both floors. Goals: ratio against the parallel
+floor <= 1.3; peak memory <= 3x the floor's at 500 x 100, <= 400 MB at
+2,000 x 100 (``--workbooks 2000``).
 
     .venv/bin/python benchmarks/bench_consolidate.py [--workbooks 500] [--rows 100] [--repeat 3]
         [--checkins 2]
@@ -39,21 +44,24 @@ from benchmarks.common import checkin_rows, department_rows, fill_template  # no
 
 FLOOR = r"""
 import json, sys, time
+from concurrent.futures import ThreadPoolExecutor
 t0 = time.perf_counter()
 from python_calamine import CalamineWorkbook
 import xlsxwriter
-files, out = sys.argv[2:], sys.argv[1]
+out, threads, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 start = time.perf_counter()
 wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                "strings_to_urls": False})
 ws = wb.add_worksheet("All")
 r = 0
-for f in files:
+def read(f):
     book = CalamineWorkbook.from_path(f)
-    for sheet in ("OKRs", "Check-ins"):  # the same sheets okr consolidate reads
-        if sheet not in book.sheet_names:
-            continue
-        for row in book.get_sheet_by_name(sheet).to_python():
+    # the same sheets okr consolidate reads
+    return [row for sheet in ("OKRs", "Check-ins") if sheet in book.sheet_names
+            for row in book.get_sheet_by_name(sheet).to_python()]
+with ThreadPoolExecutor(max_workers=threads) as pool:
+    for rows in pool.map(read, files):
+        for row in rows:
             if any(v != "" for v in row):
                 ws.write_row(r, 0, row)
                 r += 1
@@ -135,35 +143,54 @@ def main() -> None:
     )
     ap.add_argument("--repeat", type=int, default=3, help="repetitions; the best of each is shown")
     ap.add_argument("--checkins", type=int, default=2, help="check-ins per key result")
+    ap.add_argument(
+        "--inputs",
+        type=Path,
+        help="a folder of department workbooks to use as they are (nothing is built)",
+    )
     args = ap.parse_args()
     data = args.dir / f"{args.workbooks}x{args.rows}x{args.checkins}c"
     t0 = time.perf_counter()
-    files = build(data / "departments", args.workbooks, args.rows, args.checkins)
+    if args.inputs:
+        data = args.inputs.parent
+        files = sorted(args.inputs.glob("*.xlsx"))
+    else:
+        files = build(data / "departments", args.workbooks, args.rows, args.checkins)
     print(f"inputs: {len(files)} workbooks x {args.rows} rows, {args.checkins} check-ins per "
           f"key result, in {data} "
           f"({time.perf_counter() - t0:.0f} s to build or find)")  # fmt: skip
     for f in files:  # warm the page cache for both sides alike
         f.read_bytes()
     # Floor and runs alternate, each the best of --repeat: on a shared machine noise only adds.
-    floors, firsts, nexts = [], [], []
+    from sync.sources.folder import PARSE_THREADS
+
+    floors, pfloors, firsts, nexts = [], [], [], []
     for _ in range(args.repeat):
-        floor, first, nxt = once(data / "departments", files, args.store)
+        floor, pfloor, first, nxt = once(data / "departments", files, args.store, PARSE_THREADS)
         floors.append(floor)
+        pfloors.append(pfloor)
         firsts.append(first)
         nexts.append(nxt)
-    floor, first, nxt = best(floors), best(firsts), best(nexts)
+    floor, pfloor, first, nxt = best(floors), best(pfloors), best(firsts), best(nexts)
     print(f"best of {args.repeat} runs each (work, seconds: floor {seconds(floors)}, "
-          f"first run {seconds(firsts)}, next day {seconds(nexts)})")  # fmt: skip
-    print(f"floor (calamine reads all + xlsxwriter writes {floor.rows} rows to one sheet):")
-    print(f"    work {floor.work:.2f} s   whole process {floor.wall:.2f} s   "
-          f"peak RSS {floor.rss / 2**20:.0f} MB")  # fmt: skip
+          f"parallel floor {seconds(pfloors)}, first run {seconds(firsts)}, "
+          f"next day {seconds(nexts)})")  # fmt: skip
+    for label, f in (("1 thread", floor), (f"{PARSE_THREADS} threads", pfloor)):
+        print(f"floor, reading on {label} (calamine reads all + xlsxwriter writes {f.rows} rows):")
+        print(f"    work {f.work:.2f} s   whole process {f.wall:.2f} s   "
+              f"peak RSS {f.rss / 2**20:.0f} MB")  # fmt: skip
     for label, run in (("first run, fresh store", first), ("next day", nxt)):
         print(f"okr consolidate ({label}):")
         print(f"    work {run.work:.2f} s   whole command {run.wall:.2f} s   ", end="")
         print(f"peak RSS {run.rss / 2**20:.0f} MB")
     for label, run in (("first run", first), ("next day", nxt)):
-        print(f"ratio {label}: work {run.work / floor.work:.2f}, whole {run.wall / floor.wall:.2f}"
-              "  (goal <= 1.3)")  # fmt: skip
+        for name, f in (("floor", floor), ("parallel floor", pfloor)):
+            goal = "  (goal <= 1.3)" if name == "parallel floor" else ""
+            print(f"ratio {label} / {name}: work {run.work / f.work:.2f}, "
+                  f"whole {run.wall / f.wall:.2f}{goal}")  # fmt: skip
+    peak = max(first.rss, nxt.rss)
+    print(f"peak memory: {peak / 2**20:.0f} MB = {peak / pfloor.rss:.1f}x the parallel floor's "
+          f"(goals: <= 3x at 500 x 100, <= 400 MB at 2,000 x 100)")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -186,8 +213,10 @@ def seconds(runs: list[Run]) -> str:
     return " ".join(f"{r.work:.2f}" for r in runs)
 
 
-def once(folder: Path, files: list[Path], store_url: str) -> tuple[Run, Run, Run]:
-    """The floor, then okr consolidate on a fresh store and on the next day."""
+def once(
+    folder: Path, files: list[Path], store_url: str, threads: int
+) -> tuple[Run, Run, Run, Run]:
+    """The floors (1 and *threads* threads), then okr consolidate on a fresh store and next day."""
     work = Path(tempfile.mkdtemp(prefix="okr-bench-run-"))
     try:
         store = store_url or f"sqlite:///{work / 'okr.db'}"
@@ -198,17 +227,19 @@ def once(folder: Path, files: list[Path], store_url: str) -> tuple[Run, Run, Run
             f'path = "{folder.as_posix()}"\n[output]\npath = "company.xlsx"\n',
             encoding="utf-8",
         )
-        wall, rss, out = child([sys.executable, "-c", FLOOR, str(work / "floor.xlsx"),
-                                *map(str, files)], work)  # fmt: skip
-        floor = json.loads(out)
-        floor_run = Run(floor["work"], wall, rss, floor["rows"])
+        floor_runs = []
+        for n in (1, threads):
+            wall, rss, out = child([sys.executable, "-c", FLOOR, str(work / "floor.xlsx"), str(n),
+                                    *map(str, files)], work)  # fmt: skip
+            floor = json.loads(out)
+            floor_runs.append(Run(floor["work"], wall, rss, floor["rows"]))
         okr = [sys.executable, "-m", "sync.cli", "consolidate", "--config", "okr.toml"]
         okr += ["--quiet", "--format", "json"]
         runs = []
         for day in ("2026-11-15", "2026-11-16"):
             wall, rss, out = child([*okr, "--as-of", day], work)
             runs.append(Run(json.loads(out)["seconds"], wall, rss))
-        return floor_run, runs[0], runs[1]
+        return floor_runs[0], floor_runs[1], runs[0], runs[1]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -12,7 +12,7 @@ OBJECTIVE = "objective"
 KEY_RESULT = "key result"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a row lives: workbook name, sheet, 1-based row, and column letters."""
 
@@ -27,7 +27,7 @@ class Location:
         return f"{letter}{self.row}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """An objective or a key result as read from one row."""
 

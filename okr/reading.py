@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from sys import intern
 from typing import Any
 
 from okr.model import Item, Location
-from okr.periods import parse_period
+from okr.periods import Period, parse_period
 from okr.problems import Problem, make_problem
 from okr.schema import (
     COLUMN_BY_KEY,
@@ -169,6 +170,18 @@ def _parse_as_of(value: object) -> tuple[datetime | None, str]:
     return when, (m.group("state") or "").strip()
 
 
+_PERIODS: dict[str, Period | None] = {}
+
+
+def _period(label: str) -> Period | None:
+    """``parse_period``, one shared (frozen) value per label: every row names its period."""
+    if label not in _PERIODS:
+        if len(_PERIODS) > 1000:
+            _PERIODS.clear()
+        _PERIODS[label] = parse_period(label)
+    return _PERIODS[label]
+
+
 def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
     item_id = _text(cells.get("id")).strip()
@@ -236,7 +249,7 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
             current = None
 
     period_label = _text(cells.get("period")).strip()
-    period = parse_period(period_label) if period_label else None
+    period = _period(period_label) if period_label else None
     if period is None:
         shown = f"'{period_label}'" if period_label else "empty"
         report("period", "period", f"Period is {shown}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
@@ -272,18 +285,19 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         kind=kind,
         parent=parent,
         title=_text(cells.get("title")),
-        owner=_text(cells.get("owner")),
-        department=_text(cells.get("department")),
+        # Owners, departments, units and metrics repeat on every row: one string each.
+        owner=intern(_text(cells.get("owner"))),
+        department=intern(_text(cells.get("department"))),
         period_label=period.label if period else period_label,
         period=period,
         direction=direction,
-        unit=_text(cells.get("unit")),
+        unit=intern(_text(cells.get("unit"))),
         baseline=numbers["baseline"],
         target=numbers["target"],
         current=current,
         weight=weight,
         confidence=confidence,
-        metric=_text(cells.get("metric")),
+        metric=intern(_text(cells.get("metric"))),
         as_of=as_of,
         metric_state=state,
         notes=_text(cells.get("notes")),

@@ -29,7 +29,7 @@ from okr.shares import aligned_children
 from okr.status import status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     """The numbers of one item on one evaluation date."""
 

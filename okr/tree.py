@@ -36,7 +36,7 @@ UNALIGNED = "Unaligned"
 CHANGE_THRESHOLD = 0.05
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """One row of the tree, in display order."""
 

@@ -103,7 +103,7 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
     sources = []
     for i, src in enumerate(data.get("sources", [])):
         if not isinstance(src, dict) or "kind" not in src:
-            raise ConfigError(f"{where}: [[sources]] #{i + 1} needs a kind (folder or gsheet)")
+            raise ConfigError(f"{where}: [[sources]] #{i + 1} needs a kind, e.g. kind = 'folder'")
         rest = {k: v for k, v in src.items() if k not in ("kind", "path", "glob")}
         sources.append(
             Source(src["kind"], str(src.get("path", "")), str(src.get("glob", "*.xlsx")), rest)

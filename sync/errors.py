@@ -1,7 +1,14 @@
 """One exception root for everything outside the pure domain, translated once at the edge.
 
-The CLI prints ``okr: <message>`` and exits 2 for these; the service maps
-``InputError`` to 400 and ``ServiceError`` to 503.
+The CLI prints ``okr: <message>`` (one line, never a traceback) and exits:
+
+- 1 for ``LockedError`` (another run holds the lock; data errors also exit 1);
+- 2 for ``InputError`` (bad usage, an unreadable file, sheet or setting);
+- 3 for ``ServiceError`` (an operational failure outside the data: the store
+  unreachable or failing mid-run, the output folder not writable, the disk
+  full, the lock file not creatable, the run lock lost).
+
+The service maps ``InputError`` to 400 and ``ServiceError`` to 503.
 """
 
 from __future__ import annotations
@@ -20,8 +27,25 @@ class ConfigError(InputError):
 
 
 class ServiceError(OkrError):
-    """An outside system (database, API, store) failed or timed out."""
+    """An outside system (database, API, store, file system) failed or timed out."""
+
+
+class StoreError(ServiceError):
+    """The store could not be reached, or failed while it was being read or written."""
+
+
+class OutputError(ServiceError):
+    """A file could not be written: folder not writable, disk full, read-only file system."""
+
+
+class LockLost(ServiceError):
+    """The run lock was lost while the run held it (its database session died)."""
 
 
 class LockedError(OkrError):
     """Another run holds the lock, or a file is locked by another program."""
+
+
+def os_reason(exc: OSError) -> str:
+    """A short reason for an OS error: ``No space left on device`` rather than errno noise."""
+    return exc.strerror or exc.__class__.__name__

@@ -13,8 +13,11 @@ Progress = Callable[[str, int, int], None]
 
 FRESH, STALE, FAILED = "fresh", "stale", "failed"
 
+#: A workbook version's bytes: given, None (the store has them), or read when needed.
+Blob = bytes | Callable[[], bytes | None] | None
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class SourceState:
     """One workbook of a run: where it came from and which version was shown."""
 
@@ -30,7 +33,7 @@ class SourceState:
     error: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeRecord:
     """One row of the tree as a run saw it."""
 
@@ -73,8 +76,8 @@ class RunRecord:
     sources: Sequence[SourceState]
     nodes: Sequence[NodeRecord]
     problems: Sequence[Problem]
-    #: (name, digest, bytes) of every workbook read fresh; bytes may be None when already kept
-    versions: Sequence[tuple[str, str, bytes | None]] = ()
+    #: (name, digest, bytes) of every workbook read fresh; see ``Blob``
+    versions: Sequence[tuple[str, str, Blob]] = ()
 
 
 @dataclass(frozen=True)

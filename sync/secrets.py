@@ -8,9 +8,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from sync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,6 +42,10 @@ def resolve_secrets(value: Any, env: dict[str, str] | None = None) -> Any:
 
 def redact(url: str) -> str:
     """*url* with any password replaced by ``***``, for messages and logs."""
+    # SQLAlchemy only when a store URL is shown: commands like ``okr check`` never load it.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

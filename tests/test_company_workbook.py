@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from sync.company.report import WorkbookView
 from sync.company.style import sheet_names
 from sync.consolidate.run import consolidate
-from sync.run_records import FAILED, FRESH, STALE
+from sync.run_records import FAILED, FRESH, STALE, SourceState
 from sync.store.engine import open_store
 from tests.libreoffice import recalculate, require_libreoffice
 from tests.okrdata import kr, obj
@@ -285,7 +285,7 @@ def test_examples_with_formulas_are_consolidated_as_values(tmp_path):
 
 def test_sheet_names_are_valid_unique_and_avoid_the_fixed_sheets():
     def view(department, name="x.xlsx", state=FRESH):
-        return WorkbookView(name, "src", state, department)
+        return WorkbookView(SourceState(name, "src", state), department)
 
     views = [
         view("Company"),

@@ -60,8 +60,8 @@ def test_a_run_writes_the_workbook_and_records_itself(org):
     try:
         (info,) = run_history.list_runs(engine)
         assert (info.as_of, info.workbooks, info.errors, info.warnings) == (D1, 4, 1, 1)
-        assert len(run_history.snapshots(engine, info.id)) == 18
-        assert run_history.version_count(engine) == 4
+        assert len(run_history.nodes_by_id(engine, info.id)) == 18
+        assert versions_kept(engine) == 4
     finally:
         engine.dispose()
 
@@ -142,7 +142,7 @@ def test_nothing_a_department_sent_is_lost(org):
     consolidate(org, as_of=D2)
     engine = open_store(org.store_url)
     try:
-        assert run_history.version_count(engine) == 5  # 4 first versions + the new Sales one
+        assert versions_kept(engine) == 5  # 4 first versions + the new Sales one
         kept = run_history.last_good(engine, ["sales.xlsx"])["sales.xlsx"]
         assert kept.data == (org.root / "departments" / "sales.xlsx").read_bytes()
     finally:
@@ -258,7 +258,7 @@ def test_a_custom_source_plugs_in(tmp_path, store_url):
     class Memory:
         name = "memory"
 
-        def read(self):
+        def read(self, progress=None):
             from tests.orgbuild import write_workbook as write
 
             path = write(tmp_path / "m.xlsx", [obj("M-O1"), kr("M-KR1", "M-O1")])
@@ -337,9 +337,8 @@ def test_schedule_prints_cron_and_systemd(tmp_path, store_url):
     result = invoke("schedule", "--config", str(config), "--at", "03:15")
     text = result.stdout
     assert result.return_value == 0
-    assert (
-        f"15 3 * * * cd {tmp_path} && " in text and f"consolidate --config {config} --quiet" in text
-    )
+    assert f"15 3 * * * cd {tmp_path} && mkdir -p {tmp_path / '.okr'} && " in text
+    assert f"nightly --config {config} >> {tmp_path / '.okr' / 'nightly.log'} 2>&1" in text
     assert "[Service]\nType=oneshot" in text and "OnCalendar=*-*-* 03:15:00" in text
     assert "WantedBy=timers.target" in text
     only_cron = invoke("schedule", "--config", str(config), "--format", "cron").stdout
@@ -353,3 +352,104 @@ def test_progress_is_reported_per_workbook_and_nothing_printed(org, capsys):
     assert [c[0] for c in calls][-4:] == ["check", "check", "write", "write"]
     consolidate(org, as_of=D2)
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_dry_run_records_nothing_and_writes_only_the_given_output(org, tmp_path, store_url):
+    consolidate(org, as_of=D1)
+    output = tmp_path / "out" / "company.xlsx"
+    before = output.read_bytes()
+    trial = tmp_path / "trial" / "x.xlsx"
+    trial.parent.mkdir()
+    result = consolidate(org, as_of=D2, output=trial, dry_run=True)
+    assert result.run_id is None and result.dry_run and result.output == trial.resolve()
+    assert result.previous == D1  # it read the past ...
+    assert "Dry run: recorded nothing" in result.summary()
+    assert sheet(trial, "Dashboard")[0][0].endswith("2026-11-08")
+    assert output.read_bytes() == before  # ... and changed neither the output,
+    assert not (tmp_path / "out" / "company-copies").exists()  # nor made a copy,
+    assert sorted(p.name for p in trial.parent.iterdir()) == ["x.xlsx"]
+    engine = open_store(store_url)
+    try:
+        assert [r.as_of for r in run_history.list_runs(engine)] == [D1]  # nor the history
+    finally:
+        engine.dispose()
+    nothing = consolidate(org, as_of=D2, dry_run=True)
+    assert nothing.output is None and "Wrote no workbook" in nothing.summary()
+
+
+def test_a_dry_run_on_a_fresh_workspace_creates_no_store(tmp_path):
+    make_org(tmp_path / "departments")
+    db = tmp_path / ".okr" / "okr.db"
+    result = consolidate(workspace(tmp_path, f"sqlite:///{db}"), as_of=D1, dry_run=True)
+    assert result.rows > 0 and result.previous is None
+    assert not db.exists() and not (tmp_path / "out").exists()
+
+
+def test_cli_dry_run(tmp_path, store_url):
+    make_org(tmp_path / "departments", clean_rows())
+    config = write_config(tmp_path, store_url)
+    out = tmp_path / "trial.xlsx"
+    result = invoke("consolidate", "--config", str(config), "--dry-run", "--output", str(out))
+    assert result.return_value == 0 and out.exists()
+    assert "Dry run: recorded nothing" in result.stdout
+
+
+def test_copies_are_named_by_their_run_date_also_after_the_workspace_moved(tmp_path):
+    first = tmp_path / "first"
+    make_org(first / "departments")
+    db = tmp_path / "okr.db"  # the store stays; the workspace folder moves
+    consolidate(workspace(first, f"sqlite:///{db}"), as_of=date(2026, 11, 16))
+    moved = tmp_path / "moved"
+    first.rename(moved)
+    result = consolidate(workspace(moved, f"sqlite:///{db}"), as_of=date(2026, 12, 2))
+    assert result.copy.name == "company-2026-11-16.xlsx"
+
+
+def test_a_run_killed_after_recording_is_completed_by_the_next(org, tmp_path, store_url):
+    from sync.consolidate import outputs
+    from sync.consolidate.run import resolve_pending
+    from sync.store import runs as run_store
+
+    consolidate(org, as_of=D1)
+    output = tmp_path / "out" / "company.xlsx"
+    # What a run killed between its commit and its rename leaves: a pending run
+    # and its written workbook beside the output.
+    outcome = consolidate(org, as_of=D2, output=tmp_path / "side.xlsx", dry_run=True)
+    tmp = output.with_name(".company.xlsx.999.tmp")
+    (tmp_path / "side.xlsx").rename(tmp)
+    engine = open_store(store_url)
+    try:
+        from sync.run_records import RunRecord
+
+        record = RunRecord(D2, outcome_time(), outcome_time(), "Test Org", str(output),
+                           outcome.workbooks, (), outcome.problems)  # fmt: skip
+        run_id = run_store.record_run(
+            engine, record, pending=(str(output), str(tmp), outputs.stamp(tmp))
+        )
+        assert [r.as_of for r in run_history.list_runs(engine)] == [D1]  # pending: not history
+        assert resolve_pending(engine) == [run_id]
+        assert [r.as_of for r in run_history.list_runs(engine)] == [D1, D2]
+        assert outputs.workbook_date(output) == D2 and not tmp.exists()
+        assert (tmp_path / "out" / "company-copies" / "company-2026-11-01.xlsx").exists()
+        # A pending run whose workbook is gone is taken back.
+        run_store.record_run(engine, record, pending=(str(output), str(tmp), "1:2:3"))
+        resolve_pending(engine)
+        assert [r.as_of for r in run_history.list_runs(engine)] == [D1]
+    finally:
+        engine.dispose()
+
+
+def outcome_time():
+    from datetime import datetime
+
+    return datetime(2026, 11, 8, 2, 30)
+
+
+def versions_kept(engine) -> int:
+    """How many workbook versions the store keeps."""
+    from sqlalchemy import func, select
+
+    from sync.store.schema import source_versions
+
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(source_versions)).scalar_one())

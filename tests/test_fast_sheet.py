@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from sync.xlsx import fast_sheet
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 
 
-def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
+def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool, link: type = InternalLink) -> None:
     """The same cells, through write_cells (*bulk*) or one write_* call per cell."""
     bold = wb.add_format({"bold": True})
     pct = wb.add_format({"num_format": "0%"})
@@ -32,7 +36,7 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
     ]
     for n, cells in enumerate(rows):
         row = n * 7  # gaps, several 16-row span blocks
-        if bulk and isinstance(ws, FastWorksheet):
+        if bulk and hasattr(ws, "write_cells"):
             ws.write_cells(row, cells)
         else:
             for col, value, fmt in cells:
@@ -43,8 +47,8 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool) -> None:
                 else:
                     ws.write(row, col, value, fmt)
     for row, (place, text) in enumerate([("'Other'!A1", "a link"), ("'O''Brien'!B7", None)]):
-        if bulk and isinstance(ws, FastWorksheet):
-            ws.write_url(50 + row * 10, 0, InternalLink(place, text or ""), bold)
+        if bulk and hasattr(ws, "write_cells"):
+            ws.write_url(50 + row * 10, 0, link(place, text or ""), bold)
         else:
             ws.write_url(50 + row * 10, 0, "internal:" + place, bold, text)
     ws.write_formula(51, 1, "=1+1", None, 2)
@@ -60,22 +64,57 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
-@pytest.mark.parametrize("constant_memory", [False, True])
-@pytest.mark.parametrize("bulk", [False, True])
-def test_same_bytes_as_stock_xlsxwriter(tmp_path: Path, constant_memory: bool, bulk: bool) -> None:
+def stock_mode() -> ModuleType:
+    """A fresh copy of ``sync.xlsx.fast_sheet`` loaded as if xlsxwriter lacked its internals."""
+    path = Path(fast_sheet.__file__)
+    spec = importlib.util.spec_from_file_location("fast_sheet_without_internals", path)
+    module = importlib.util.module_from_spec(spec)
+    saved = sys.modules.get("xlsxwriter.url")
+    sys.modules["xlsxwriter.url"] = None  # type: ignore[assignment]  # import fails
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if saved is None:
+            del sys.modules["xlsxwriter.url"]
+        else:
+            sys.modules["xlsxwriter.url"] = saved
+    return module
+
+
+def _same_bytes(tmp_path: Path, fast: type, link: type, constant_memory: bool, bulk: bool) -> None:
     out = {}
-    for cls in (Worksheet, FastWorksheet):
+    for cls in (Worksheet, fast):
         path = tmp_path / f"{cls.__name__}.xlsx"
         options = {"constant_memory": constant_memory, "nan_inf_to_errors": True}
         with xlsxwriter.Workbook(path, options) as wb:
             wb.set_properties({"created": datetime(2026, 1, 1)})
-            _fill(wb, wb.add_worksheet("Data", worksheet_class=cls), bulk)
+            _fill(wb, wb.add_worksheet("Data", worksheet_class=cls), bulk, link)
             other = wb.add_worksheet("Other", worksheet_class=cls)
             other.write_comment(0, 0, "comments take xlsxwriter's own path")
             other.write_string(0, 1, "beside a comment")
             wb.add_worksheet("Empty", worksheet_class=cls)
         out[cls] = _parts(path)
-    assert out[FastWorksheet] == out[Worksheet]
+    assert out[fast] == out[Worksheet]
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+@pytest.mark.parametrize("bulk", [False, True])
+def test_same_bytes_as_stock_xlsxwriter(tmp_path: Path, constant_memory: bool, bulk: bool) -> None:
+    _same_bytes(tmp_path, FastWorksheet, InternalLink, constant_memory, bulk)
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_without_the_internals_it_falls_back_to_stock_xlsxwriter(
+    tmp_path: Path, constant_memory: bool
+) -> None:
+    stock = stock_mode()
+    assert stock.FAST is False and stock.FastWorksheet is not fast_sheet.FastWorksheet
+    _same_bytes(tmp_path, stock.FastWorksheet, stock.InternalLink, constant_memory, True)
+
+
+def test_the_installed_xlsxwriter_takes_the_fast_path() -> None:
+    # The versions pyproject.toml allows all have the internals; CI tests the lowest.
+    assert fast_sheet.FAST is True
 
 
 def test_write_cells_outside_the_sheet_is_ignored_like_write(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def test_two_consolidations_started_together_run_one_after_the_other(tmp_path, s
     try:
         runs = run_history.list_runs(engine)
         assert [r.as_of.isoformat() for r in runs] == ["2026-11-16"]  # idempotent: one run
-        assert len(run_history.snapshots(engine, runs[0].id)) == 16
+        assert len(run_history.nodes_by_id(engine, runs[0].id)) == 16
     finally:
         engine.dispose()
     # The second run kept the first one's workbook as a dated copy and replaced it.

@@ -8,7 +8,7 @@ import pytest
 
 from sync.metrics.measure import Outcome
 from sync.store.engine import open_store
-from sync.store.metrics import history, latest, latest_all, record
+from sync.store.metrics import history, latest, record
 
 START, END = date(2026, 10, 1), date(2026, 11, 24)
 
@@ -84,11 +84,3 @@ def test_history_is_oldest_first_per_period(engine) -> None:
     since = history(engine, "dso_days", "2026-Q4", since=datetime(2026, 11, 26))
     assert [r.value for r in since] == [51.8, None]
     assert len(history(engine, "dso_days")) == 7
-
-
-def test_latest_all_gives_one_row_per_metric_and_period(engine) -> None:
-    at = datetime(2026, 11, 27, 6, 0)
-    record(engine, [ok("a", 1, at), ok("b", 2, at), ok("a", 3, at, "2026-Q3")], recorded_at=at)
-    record(engine, [ok("a", 4, at)], recorded_at=at)
-    rows = [(r.metric, r.period, r.value) for r in latest_all(engine)]
-    assert rows == [("a", "2026-Q3", 3), ("a", "2026-Q4", 4), ("b", "2026-Q4", 2)]

@@ -107,7 +107,7 @@ def test_test_with_lag_and_json(ws: Path, capsys) -> None:
 
 def test_failing_metric_is_one_line_without_secrets(ws: Path, capsys) -> None:
     code, out, err = run(capsys, "metrics", "test", "pipeline")
-    assert code == 2 and out == ""
+    assert code == 3 and out == ""
     assert err.count("\n") == 1
     assert err.startswith(
         "okr: metric pipeline (2026-Q4, warehouse): cannot connect to "

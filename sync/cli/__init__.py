@@ -1,8 +1,9 @@
 """The ``okr`` command line: one subcommand per user job.
 
 Library errors become one line on stderr and an exit code here, at the edge
-only: 0 success (warnings allowed), 1 errors found in the data, 2 bad usage
-or unreadable input. Never a traceback.
+only: 0 success (warnings allowed), 1 errors found in the data or the lock
+busy, 2 bad usage or unreadable input, 3 an operational failure outside the
+data (store, disk, output folder). Never a traceback.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import sys
 
 import click
 
-from sync.errors import LockedError, OkrError
+from sync.errors import LockedError, OkrError, ServiceError, os_reason
 
-EXIT_OK, EXIT_DATA, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_INPUT, EXIT_OPERATIONAL = 0, 1, 2, 3
 
 
 #: Every command: name -> ("module:attribute", one-line help). Commands are
@@ -35,11 +36,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sync.cli.rollover:rollover",
         "Write next period's workbooks, unfinished objectives carried over.",
     ),
+    "nightly": (
+        "sync.cli.nightly:nightly",
+        "The nightly job: refresh metrics, check, consolidate; the worst exit code.",
+    ),
     "schedule": ("sync.cli.schedule:schedule", "Print a crontab line and systemd units."),
     "serve": ("sync.cli.serve:serve", "Serve the API, the add-ins' functions and the dashboard."),
     "token": ("sync.cli.token:token", "Make, list and revoke the service's API tokens."),
     "template": ("sync.cli.template:template", "Write a blank OKR workbook for a department."),
 }
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """The exit code for an error: 1 lock busy, 3 operational, 2 other input errors."""
+    if isinstance(exc, LockedError):
+        return EXIT_DATA
+    if isinstance(exc, (ServiceError, OSError)):
+        return EXIT_OPERATIONAL
+    return EXIT_INPUT
 
 
 class _Group(click.Group):
@@ -69,9 +83,20 @@ class _Group(click.Group):
         except LockedError as exc:
             click.echo(f"okr: {exc}", err=True)
             ctx.exit(EXIT_DATA)
+        except ServiceError as exc:
+            click.echo(f"okr: {exc}", err=True)
+            ctx.exit(EXIT_OPERATIONAL)
         except OkrError as exc:
             click.echo(f"okr: {exc}", err=True)
             ctx.exit(EXIT_INPUT)
+        except OSError as exc:  # the last net: a file operation the library did not expect
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(
+                f"okr: cannot use{where}: {os_reason(exc)}; free space or fix the permissions "
+                "and run again",
+                err=True,
+            )
+            ctx.exit(EXIT_OPERATIONAL)
         except KeyboardInterrupt:
             click.echo("okr: interrupted", err=True)
             ctx.exit(130)

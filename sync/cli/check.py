@@ -22,7 +22,7 @@ from sync.config import load_config
 from sync.errors import InputError, ServiceError
 from sync.gsheets import is_sheet_ref, reader
 from sync.metrics.registry import load_registry
-from sync.sources.folder import FolderSource
+from sync.sources.folder import workbook_files
 from sync.xlsx.reading import read_workbook
 
 
@@ -61,9 +61,8 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path | str]:
     for raw in paths:
         if isinstance(raw, str) and is_sheet_ref(raw):
             out.append(raw)
-            continue
-        p = Path(raw)
-        out += FolderSource(p).files() if p.is_dir() else [p]
+        else:
+            out += [p for _, p in workbook_files([raw])]
     return out
 
 

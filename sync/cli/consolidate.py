@@ -1,8 +1,9 @@
-"""``okr consolidate`` and ``okr schedule``: the admin's nightly job and how to schedule it."""
+"""``okr consolidate``: the admin's nightly job, with the progress bar and the demo fallback."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,16 @@ from okr.tree import CHANGE_THRESHOLD
 from sync.cli.options import as_of_option, config_option, format_option
 from sync.cli.progress import progress_bar, wants_progress
 from sync.config import Workspace, load_config
-from sync.consolidate.run import DEFAULT_WAIT, RunResult
+from sync.consolidate.run import DEFAULT_WAIT, RunOptions, RunResult
 from sync.consolidate.run import consolidate as run_consolidation
 from sync.errors import OkrError
+from sync.sources import default_sources
+
+
+def with_default_sources(ws: Workspace) -> tuple[Workspace, tuple[str, ...]]:
+    """*ws*, or (a clone with no ``[[sources]]``) reading the example organisation; notices."""
+    sources, notices = default_sources(ws)
+    return (replace(ws, sources=sources) if notices else ws), notices
 
 
 def result_json(result: RunResult) -> dict:
@@ -23,7 +31,8 @@ def result_json(result: RunResult) -> dict:
     return {
         "run_id": result.run_id,
         "as_of": result.as_of.isoformat(),
-        "output": str(result.output),
+        "output": str(result.output) if result.output else None,
+        "dry_run": result.dry_run,
         "copy": str(result.copy) if result.copy else None,
         "previous": result.previous.isoformat() if result.previous else None,
         "rows": result.rows,
@@ -80,6 +89,11 @@ def result_json(result: RunResult) -> dict:
     metavar="ID_OR_URL",
     help="Also publish the company view to this Google Sheet (default: [output] google_sheet).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Record nothing in the store; write only the workbook given by --output, if any.",
+)
 @format_option
 def consolidate(
     config: Path | None,
@@ -90,6 +104,7 @@ def consolidate(
     forget: tuple[str, ...],
     change_threshold: float,
     google_sheet: str | None,
+    dry_run: bool,
     fmt: str,
 ) -> int:
     """Merge every department workbook into one aligned company workbook.
@@ -99,26 +114,32 @@ def consolidate(
     organisation, rolls progress up, records the run in the store and writes
     the company workbook atomically, keeping a dated copy of the previous one.
 
+    With --dry-run nothing is recorded (Trend and Changes stay as they
+    were) and only the --output workbook, if given, is written.
+
     Exit 0 when done with no errors in the data (warnings allowed), 1 when
     errors were found (the workbook is still written) or another run holds
-    the lock, 2 when the configuration or the store cannot be used, 3 when the
-    workbook was written but publishing it to Google Sheets failed.
+    the lock, 2 when the configuration cannot be used, 3 when the store, the
+    disk or the output folder failed (the previous workbook and the store are
+    left as they were, or the workbook was written but publishing it to
+    Google Sheets failed).
 
     Example: okr consolidate --config okr.toml --quiet
     """
-    ws = load_config(config)
+    ws, notices = with_default_sources(load_config(config))
+    options = RunOptions(
+        output=output,
+        as_of=as_of.date() if as_of else None,
+        wait=wait,
+        forget=frozenset(forget),
+        threshold=change_threshold,
+        dry_run=dry_run,
+        notices=notices,
+    )
     with progress_bar(wants_progress(quiet or fmt == "json")) as bar:
-        result = run_consolidation(
-            ws,
-            output=output,
-            as_of=as_of.date() if as_of else None,
-            wait=wait,
-            forget=forget,
-            threshold=change_threshold,
-            progress=bar,
-        )
+        result = run_consolidation(ws, options, progress=bar)
     code = result.exit_code
-    target = google_sheet or ws.google_sheet
+    target = None if dry_run else (google_sheet or ws.google_sheet)
     published = None
     if target:
         published, failure = publish_view(ws, target, result)

@@ -1,4 +1,9 @@
-"""``okr schedule``: print the crontab line and systemd units for the nightly run."""
+"""``okr schedule``: print the crontab line and systemd units for ``okr nightly``.
+
+The unit counts exit 1 (errors in the department data, the workbook still
+written; or another run had the lock and does the night) as success; 2 (bad
+configuration or input) and 3 (store, disk or output failed) fail the unit.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from pathlib import Path
 import click
 
 from sync.cli.options import config_option
-from sync.config import load_config
+from sync.config import CONFIG_NAME, load_config
+from sync.errors import ConfigError
 
 
 def _okr_command() -> str:
@@ -21,29 +27,27 @@ def _okr_command() -> str:
     return f"{shlex.quote(sys.executable)} -m sync.cli"
 
 
-def schedule_text(root: Path, config: Path | None, at: str, what: str) -> str:
-    """The crontab line and/or the systemd service and timer for the nightly run.
+def schedule_text(root: Path, config: Path, at: str, what: str) -> str:
+    """The crontab line and/or the systemd service and timer for ``okr nightly``.
 
-    *root* is the workspace folder the job runs in; *config* its okr.toml, if any.
+    *root* is the workspace folder the job runs in; *config* its okr.toml.
     """
     hour, minute = (int(x) for x in at.split(":"))
-    command = f"{_okr_command()} consolidate"
-    if config is not None:
-        command += f" --config {shlex.quote(str(config))}"
-    command += " --quiet"
-    log = root / ".okr" / "consolidate.log"
+    command = f"{_okr_command()} nightly --config {shlex.quote(str(config))}"
+    logs = root / ".okr"
+    log = logs / "nightly.log"
     parts = []
     if what in ("cron", "all"):
         parts.append(
-            "# crontab -e, then add this line (runs every night; errors go to the log):\n"
-            f"{minute} {hour} * * * cd {shlex.quote(str(root))} && {command} "
-            f">> {shlex.quote(str(log))} 2>&1\n"
+            "# crontab -e, then add this line (every night; output and errors go to the log):\n"
+            f"{minute} {hour} * * * cd {shlex.quote(str(root))} && "
+            f"mkdir -p {shlex.quote(str(logs))} && {command} >> {shlex.quote(str(log))} 2>&1\n"
         )
     if what in ("systemd", "all"):
         parts.append(
-            "# /etc/systemd/system/okr-consolidate.service\n"
+            "# /etc/systemd/system/okr-nightly.service\n"
             "[Unit]\n"
-            "Description=okr-sheets: nightly OKR consolidation\n"
+            "Description=okr-sheets: nightly metrics refresh, check and consolidation\n"
             "Wants=network-online.target\n"
             "After=network-online.target\n"
             "\n"
@@ -52,15 +56,16 @@ def schedule_text(root: Path, config: Path | None, at: str, what: str) -> str:
             f"User={getpass.getuser()}\n"
             f"WorkingDirectory={root}\n"
             f"ExecStart={command}\n"
-            "# Exit 1 means errors were found in the department data; the workbook\n"
-            "# was still written. Remove this line to have such nights marked failed.\n"
+            "# Exit 1: errors in the department data (the workbook was still written)\n"
+            "# or another run held the lock. Remove this line to mark such nights failed.\n"
+            "# Exit 2 (bad configuration) and 3 (store, disk, output) always fail.\n"
             "SuccessExitStatus=1\n"
             "TimeoutStartSec=2h\n"
         )
         parts.append(
-            "# /etc/systemd/system/okr-consolidate.timer\n"
+            "# /etc/systemd/system/okr-nightly.timer\n"
             "[Unit]\n"
-            "Description=Run okr consolidate every night\n"
+            "Description=Run okr nightly every night\n"
             "\n"
             "[Timer]\n"
             f"OnCalendar=*-*-* {hour:02d}:{minute:02d}:00\n"
@@ -71,7 +76,7 @@ def schedule_text(root: Path, config: Path | None, at: str, what: str) -> str:
             "WantedBy=timers.target\n"
             "\n"
             "# then: sudo systemctl daemon-reload && "
-            "sudo systemctl enable --now okr-consolidate.timer\n"
+            "sudo systemctl enable --now okr-nightly.timer\n"
         )
     return "\n".join(parts)
 
@@ -97,14 +102,18 @@ def _at(ctx: click.Context, param: click.Parameter, value: str) -> str:
     show_default=True,
 )
 def schedule(config: Path | None, at: str, what: str) -> int:
-    """Print a crontab line and a systemd service + timer for the nightly consolidation.
+    """Print a crontab line and a systemd service + timer for ``okr nightly``.
 
     Nothing is installed: copy what fits your server. The paths are absolute,
-    so the job runs the same from cron's bare environment.
+    so the job runs the same from cron's bare environment. Needs an okr.toml.
 
     Example: okr schedule --config /srv/okr/okr.toml --at 02:30 --format systemd
     """
     ws = load_config(config)  # fail now, not at 02:30, when the file is wrong
-    path = ws.path.resolve() if ws.path else None
-    click.echo(schedule_text(ws.root.resolve(), path, at, what), nl=False)
+    if ws.path is None:
+        raise ConfigError(
+            f"no {CONFIG_NAME} in {Path.cwd()}: the nightly job needs one; "
+            "pass --config PATH or run this in the workspace folder"
+        )
+    click.echo(schedule_text(ws.root.resolve(), ws.path.resolve(), at, what), nl=False)
     return 0

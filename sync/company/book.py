@@ -32,9 +32,6 @@ from sync.company.tree import write_company
 from sync.company.trend import write_trend
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 
-#: Above this many rows the workbook is written in constant-memory mode (slower, lean).
-CONSTANT_MEMORY_ROWS = 150_000
-
 
 class Book:
     """The open workbook, its formats, and where every row lands (for links)."""
@@ -48,9 +45,9 @@ class Book:
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
-                # Shared strings are faster (owners, types, periods repeat); past
-                # CONSTANT_MEMORY_ROWS rows, stream rows to disk to bound memory.
-                "constant_memory": len(report.items) > CONSTANT_MEMORY_ROWS,
+                # Rows stream to disk as they are written, so memory does not
+                # grow with the organisation (the fast writer keeps it quick).
+                "constant_memory": True,
                 "default_date_format": "yyyy-mm-dd",
                 **({"tmpdir": str(parts)} if parts else {}),
             },

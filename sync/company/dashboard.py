@@ -1,6 +1,6 @@
 """The report sheets of the company workbook: Dashboard, Problems, Metrics, Changes.
 
-Each writer takes the ``company_workbook.Book`` (workbook, formats, where each
+Each writer takes the ``sync.company.book.Book`` (workbook, formats, where each
 row lands) and writes its sheet top to bottom, as constant-memory mode needs.
 """
 

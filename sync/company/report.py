@@ -1,6 +1,6 @@
 """What one consolidation run found, in the shape the company workbook is written from.
 
-``consolidate`` fills a ``Report``; ``company_workbook`` writes it. Keeping the
+``sync.consolidate.compute`` makes a ``Report``; ``sync.company.book`` writes it. Keeping the
 data apart from the writing lets each sheet be tested on a hand-made report.
 """
 
@@ -17,25 +17,48 @@ from okr.rollup import Score
 from okr.schema import STATUSES
 from okr.scoring import weighted_mean
 from okr.tree import Change, Tree
-from sync.run_records import FRESH
+from sync.run_records import FRESH, SourceState
 
 
 @dataclass(frozen=True)
 class WorkbookView:
-    """One department workbook as shown in this run."""
+    """One department workbook as shown in this run: its recorded state and its rows."""
 
-    name: str
-    source: str
-    #: ``fresh``, ``stale`` (last good version shown) or ``failed`` (nothing to show)
-    state: str
+    record: SourceState
     department: str
     items: tuple[Item, ...] = ()
-    error: str = ""
-    #: the last run date the shown version was read fresh
-    since: date | None = None
-    digest: str = ""
     #: the rows of its Check-ins sheet (``okr.checkins.CheckIn``)
     checkins: tuple = ()
+
+    @property
+    def name(self) -> str:
+        """The workbook's name (unique across sources)."""
+        return self.record.name
+
+    @property
+    def source(self) -> str:
+        """The source it came from."""
+        return self.record.source
+
+    @property
+    def state(self) -> str:
+        """``fresh``, ``stale`` (last good version shown) or ``failed`` (nothing to show)."""
+        return self.record.state
+
+    @property
+    def error(self) -> str:
+        """Why it could not be read now ('' when fresh)."""
+        return self.record.error
+
+    @property
+    def since(self) -> date | None:
+        """The last run date the shown version was read fresh."""
+        return self.record.since
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the version shown ('' when nothing is shown)."""
+        return self.record.used
 
     @property
     def stale_note(self) -> str:

@@ -1,12 +1,18 @@
 """The nightly consolidation: every department sheet into one aligned company workbook.
 
-``consolidate`` takes the run lock, reads every source, falls back to the last
-good version of a workbook that is missing or broken (marking it stale),
-checks the whole organisation, rolls progress up the alignment tree, compares
-with the previous run, writes the company workbook to a temporary file,
-records the run in one transaction, keeps a dated copy of the previous
-workbook, and renames the new one into place. Killed at any moment, it leaves
-the previous workbook and the store as they were.
+One pass, in this order: take the run lock; finish or take back a run that
+was killed half-way; read every source and, once, what the store knows of
+the past (``sync.consolidate.inputs``); compute the report without touching
+a file or the store (``sync.consolidate.compute``); write the company
+workbook to a temporary file; record the run, marked pending, in one
+transaction; keep a dated copy of the previous workbook; rename the new one
+into place; clear the pending mark. Before recording and before renaming the
+run checks that it still holds the lock.
+
+Killed at any moment, the previous workbook stays in place and the history
+shows the previous run; the next run either completes the killed one (its
+workbook was written and recorded) or discards it, so the two always agree.
+A store or disk failure is a ``ServiceError`` (exit 3) with both intact.
 """
 
 from __future__ import annotations
@@ -15,41 +21,27 @@ import gc
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from okr.cascade import check
-from okr.checkins import check_log, latest, needs_update
-from okr.model import Item
-from okr.problems import ERROR, Problem, sort_key
-from okr.rollup import score_all
-from okr.tree import CHANGE_THRESHOLD, Snapshot, build_tree, changes, fold
-from sync.company.data import data_blocks, detail_problems
-from sync.company.history import owners_due
-from sync.company.report import Report
-from sync.config import Source as SourceConfig
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from okr.problems import ERROR, Problem
+from okr.tree import CHANGE_THRESHOLD
 from sync.config import Workspace
 from sync.consolidate import outputs as output_files
-from sync.consolidate.inputs import (
-    collect_metrics,
-    history_of,
-    node_records,
-    read_sources,
-    resolve,
-    trend_of,
-)
-from sync.errors import ConfigError
+from sync.consolidate.compute import Inputs, Outcome, Past, compute
+from sync.consolidate.inputs import load_past, read_sources
 from sync.run_records import FAILED, FRESH, STALE, Progress, RunRecord, SourceState
-from sync.sources import make_source
+from sync.sources import workspace_sources
 from sync.sources.base import Source
-from sync.store import history as run_history
 from sync.store import runs as run_store
-from sync.store.details import latest_details
-from sync.store.engine import open_store
-from sync.store.lock import run_lock
+from sync.store.engine import open_store, sqlite_path, store_failure
+from sync.store.lock import Held, run_lock
 
 #: Seconds a run waits for another run's lock before giving up (``--wait``).
 DEFAULT_WAIT = 60.0
@@ -57,17 +49,42 @@ DEFAULT_WAIT = 60.0
 TREND_RUNS = 12
 #: Set to a checkpoint name to SIGKILL the process there (the kill-safety tests).
 KILL_ENV = "OKR_TEST_KILL_AT"
-CHECKPOINTS = ("read", "written", "commit", "recorded", "copied")
+#: Set to a checkpoint name to pause there until the file named by PAUSE_FILE_ENV
+#: + ".go" exists (after creating + ".reached"): tests break things mid-run.
+PAUSE_ENV = "OKR_TEST_PAUSE_AT"
+PAUSE_FILE_ENV = "OKR_TEST_PAUSE_FILE"
+CHECKPOINTS = ("read", "written", "commit", "recorded", "copied", "renamed")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: the knobs of ``okr consolidate``."""
+
+    #: the company workbook to write (default: the workspace's output)
+    output: Path | None = None
+    #: the run date (default: today)
+    as_of: date | None = None
+    #: seconds to wait for another run's lock
+    wait: float = DEFAULT_WAIT
+    #: workbooks no longer expected (a retired department)
+    forget: frozenset[str] = frozenset()
+    #: progress moves larger than this are listed in Changes
+    threshold: float = CHANGE_THRESHOLD
+    #: record nothing; write only an explicitly given output
+    dry_run: bool = False
+    #: sentences added to the summary and the Dashboard
+    notices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RunResult:
     """What one consolidation run did."""
 
-    run_id: int
+    #: the recorded run's id (None for a dry run)
+    run_id: int | None
     organisation: str
     as_of: date
-    output: Path
+    output: Path | None
     copy: Path | None
     workbooks: tuple[SourceState, ...]
     problems: tuple[Problem, ...]
@@ -76,6 +93,7 @@ class RunResult:
     seconds: float
     previous: date | None = None
     notices: tuple[str, ...] = field(default=())
+    dry_run: bool = False
     #: tree depth of each Company sheet row, in order (for row groups where it is published)
     depths: tuple[int, ...] = field(default=(), repr=False)
 
@@ -109,7 +127,11 @@ class RunResult:
         text += " (see the Problems sheet)" if self.problems else ""
         if self.previous:
             text += f"; {self.changes} change(s) since {self.previous:%Y-%m-%d}"
-        text += f". Wrote {self.output}"
+        if self.dry_run:
+            wrote = f"Wrote {self.output}" if self.output else "Wrote no workbook"
+            text += f". Dry run: recorded nothing. {wrote}"
+        else:
+            text += f". Wrote {self.output}"
         if self.copy:
             text += f"; the previous workbook is kept as {self.copy}"
         text += "."
@@ -119,63 +141,57 @@ class RunResult:
 
 
 def checkpoint(name: str) -> None:
-    """Fault injection for the kill-safety tests: SIGKILL ourselves at *name* when asked."""
+    """Fault injection for the kill-safety tests: die or pause at *name* when asked."""
     if os.environ.get(KILL_ENV) == name:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def default_sources(ws: Workspace) -> tuple[tuple[SourceConfig, ...], tuple[str, ...]]:
-    """The configured sources, or the bundled example organisation when none are configured."""
-    if ws.sources:
-        return ws.sources, ()
-    example = ws.root / "examples" / "org"
-    if example.is_dir():
-        note = "No [[sources]] in okr.toml: read the example organisation in examples/org."
-        return (SourceConfig("folder", "examples/org"),), (note,)
-    raise ConfigError(
-        'no [[sources]] in okr.toml: add one, e.g. [[sources]] kind = "folder" path = "departments"'
-    )
+    if os.environ.get(PAUSE_ENV) == name:
+        marker = Path(os.environ[PAUSE_FILE_ENV])
+        marker.with_suffix(".reached").touch()
+        deadline = time.monotonic() + 120
+        while not marker.with_suffix(".go").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def consolidate(
     ws: Workspace,
+    options: RunOptions | None = None,
     *,
-    output: Path | None = None,
-    as_of: date | None = None,
-    wait: float = DEFAULT_WAIT,
-    forget: Iterable[str] = (),
-    threshold: float = CHANGE_THRESHOLD,
     sources: Sequence[Source] | None = None,
     progress: Progress | None = None,
+    **fields: object,
 ) -> RunResult:
-    """Run the consolidation of workspace *ws* for the date *as_of* (default today).
+    """Run the consolidation of workspace *ws*; *options* (or its fields as keywords).
 
-    *output* overrides the workspace's output path; *wait* is how long to
-    wait for another run's lock; *forget* names workbooks no longer expected
-    (a retired department) so they are not reported missing. *sources*
-    replaces the configured sources (tests, other front ends). *progress*
-    (``callback(stage, done, total)``) follows the run. Nothing is printed:
-    the summary is ``RunResult.summary()``.
+    *sources* replaces the configured sources (tests, other front ends).
+    *progress* (``callback(stage, done, total)``) follows the run. Nothing is
+    printed: the summary is ``RunResult.summary()``. Raises ``ConfigError``
+    when there are no sources, ``LockedError`` when another run keeps the
+    lock, ``ServiceError`` when the store, the disk or the lock fails.
     """
-    as_of = as_of or date.today()
-    out = Path(output or ws.output).resolve()
-    notices: tuple[str, ...] = ()
+    if options is None:
+        if "forget" in fields:
+            fields["forget"] = frozenset(fields["forget"])  # type: ignore[arg-type]
+        options = RunOptions(**fields)  # type: ignore[arg-type]
+    as_of = options.as_of or date.today()
+    out = Path(options.output or ws.output).resolve()
     if sources is None:
-        configs, notices = default_sources(ws)
-        skip = (out, *output_files.copies_dir(out).glob("*"))
-        sources = [make_source(c, ws, skip=skip) for c in configs]
-    report_progress = progress or (lambda stage, done, total: None)
-    report_progress("waiting for the run lock", 0, 0)
-    with run_lock(ws.store_url, timeout=wait), _collector_paused():
-        engine = open_store(ws.store_url)
-        try:
-            return _run(
-                ws, engine, sources, out, as_of, set(forget), threshold, notices, report_progress
-            )
-        finally:
-            engine.dispose()
+        sources = workspace_sources(ws, skip=output_files.company_files(out))
+    run = _Run(ws, options, as_of, out, sources, progress or (lambda stage, done, total: None))
+    try:
+        if options.dry_run:
+            return run.dry()
+        run.progress("waiting for the run lock", 0, 0)
+        with run_lock(ws.store_url, timeout=options.wait) as held, _collector_paused():
+            engine = open_store(ws.store_url)
+            try:
+                resolve_pending(engine)
+                return run.full(engine, held)
+            finally:
+                engine.dispose()
+    except SQLAlchemyError as exc:
+        raise store_failure(ws.store_url, exc, "use") from None
 
 
 @contextmanager
@@ -195,107 +211,174 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) -> RunResult:
-    started = datetime.now()
-    clock = time.perf_counter()
-    output_files.clean_temp(out)
-    prev = run_history.previous_run(engine, as_of)
-    known = run_history.run_sources_of(engine, prev.id) if prev else []
-    reads, source_errors = read_sources(sources, progress)
-    views, states, versions, problems = resolve(engine, reads, source_errors, known, forget, as_of)
-    del reads  # the bytes of versions the store already keeps are not needed any more
-    checkpoint("read")
-    progress("check", 0, 1)
-    items: list[Item] = []
-    owner: list[int] = []
-    for w, view in enumerate(views):
-        items.extend(view.items)
-        owner.extend([w] * len(view.items))
-    metrics = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
-    problems += check(items, ws.settings, today=as_of, metrics=metrics)
-    checkins = [c for v in views for c in v.checkins]
-    problems += check_log(items, checkins, ws.settings, as_of)
-    scores = score_all(items, as_of, ws.settings)
-    tree = build_tree(items, ws.settings)
-    # History and Data follow the tree, so the order of the sources does not matter.
-    order = [n.index for n in tree.nodes if not n.is_branch and not n.is_repeat]
-    data = data_blocks(items, latest_details(engine), order) if ws.metrics else ()
-    problems += detail_problems(items, data)
-    problems.sort(key=sort_key)
-    hidden, collapsed = fold(tree, items, ws.settings)
-    nodes = node_records(tree, items, scores, views, owner)
-    current = {}
-    for n in nodes:
-        current.setdefault(n.id, Snapshot(n.id, n.kind, n.parent, n.title, n.department,
-                                          n.progress, n.status, n.notes))  # fmt: skip
-    before = run_history.snapshots(engine, prev.id) if prev else {}
-    diff = changes(before, current, threshold) if prev else []
-    history = history_of(engine, items, checkins, nodes, as_of, order)
-    progress("check", 1, 1)
-    report = Report(
-        organisation=ws.organisation,
-        as_of=as_of,
-        started_at=started,
-        workbooks=tuple(views),
-        items=tuple(items),
-        owner=tuple(owner),
-        scores=scores,
-        tree=tree,
-        hidden=hidden,
-        collapsed=collapsed,
-        problems=tuple(problems),
-        metrics=collect_metrics(engine, items, owner, views, ws.settings, as_of),
-        trend=trend_of(engine, nodes, as_of, TREND_RUNS),
-        changes=tuple(diff),
-        previous=prev.as_of if prev else None,
-        notices=notices,
-        history=history,
-        data=data,
-        due=owners_due(items, needs_update(items, latest(checkins, as_of), ws.settings, as_of)),
-    )
-    progress("write", 0, 1)
-    tmp = output_files.write_temp(out, report)
-    progress("write", 1, 1)
-    try:
-        return _finish(engine, ws, out, tmp, report, states, nodes, versions, clock)
-    finally:
-        tmp.unlink(missing_ok=True)  # gone already unless the run failed after writing it
+def resolve_pending(engine: Engine) -> list[int]:
+    """Finish or take back runs killed between recording and renaming; their ids.
+
+    A pending run whose workbook was renamed into place (the file's stamp says
+    so) is marked done. One whose workbook is still waiting, and which no
+    later run has superseded, is completed: dated copy, rename, done. Any
+    other is taken back, so the history never shows a run whose workbook
+    never reached its place.
+    """
+    done: list[int] = []
+    pending = run_store.pending(engine)
+    latest = run_store.latest_run_id(engine)
+    for p in pending:
+        out, tmp = Path(p.output), Path(p.temp)
+        if p.stamp and output_files.stamp(out) == p.stamp:
+            run_store.finish_run(engine, p.run_id)
+        elif p.run_id == latest and p.stamp and output_files.stamp(tmp) == p.stamp:
+            output_files.keep_copy(out, output_files.output_date(out), _keep(out))
+            output_files.replace(tmp, out)
+            run_store.finish_run(engine, p.run_id)
+        else:
+            run_store.drop_run(engine, p.run_id)
+            tmp.unlink(missing_ok=True)
+        done.append(p.run_id)
+    return done
 
 
-def _finish(engine, ws, out, tmp, report, states, nodes, versions, clock) -> RunResult:
-    """Record the run, keep the dated copy, rename the new workbook into place."""
-    checkpoint("written")
-    as_of, prev_date = report.as_of, report.previous
-    copy_date = output_files.output_date(run_history.last_output_date(engine, str(out)), out)
-    record = RunRecord(
-        as_of=as_of,
-        started_at=report.started_at,
-        finished_at=datetime.now(),
-        organisation=ws.organisation,
-        output=str(out),
-        sources=states,
-        nodes=nodes,
-        problems=report.problems,
-        versions=versions,
-    )
-    run_id = run_store.record_run(engine, record, before_commit=lambda: checkpoint("commit"))
-    checkpoint("recorded")
-    copy = output_files.keep_copy(out, copy_date, ws.keep_copies)
-    checkpoint("copied")
-    output_files.replace(tmp, out)
-    output_files.prune(out, ws.keep_copies)
-    return RunResult(
-        run_id=run_id,
-        organisation=ws.organisation,
-        as_of=as_of,
-        output=out,
-        copy=copy,
-        workbooks=tuple(states),
-        problems=report.problems,
-        changes=len(report.changes),
-        rows=len(report.items),
-        seconds=time.perf_counter() - clock,
-        previous=prev_date,
-        notices=report.notices,
-        depths=tuple(n.depth for n in report.tree.nodes),
-    )
+def _keep(out: Path) -> int:
+    """Copies to keep when completing a killed run: all there are plus one (prune trims later)."""
+    folder = output_files.copies_dir(out)
+    return len(list(folder.glob("*"))) + 1 if folder.is_dir() else 1
+
+
+class _Run:
+    """One run's settings and the steps that use them."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        options: RunOptions,
+        as_of: date,
+        out: Path,
+        sources: Sequence[Source],
+        progress: Progress,
+    ) -> None:
+        """Remember what the run needs; nothing is read yet."""
+        self.ws, self.options, self.as_of, self.out = ws, options, as_of, out
+        self.sources, self.progress = sources, progress
+        self.started = datetime.now()
+        self.clock = time.perf_counter()
+
+    def compute(self, engine: Engine | None) -> Outcome:
+        """Read the sources and the past, then compute the report."""
+        ws, opts = self.ws, self.options
+        reads, errors = read_sources(self.sources, self.progress)
+        past = (
+            load_past(engine, reads, errors, opts.forget, self.as_of, TREND_RUNS)
+            if engine is not None
+            else Past()
+        )
+        checkpoint("read")
+        self.progress("check", 0, 1)
+        units = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
+        inputs = Inputs(
+            organisation=ws.organisation,
+            settings=ws.settings,
+            as_of=self.as_of,
+            started_at=self.started,
+            reads=reads,
+            source_errors=errors,
+            past=past,
+            metric_units=units,
+            forget=opts.forget,
+            threshold=opts.threshold,
+            notices=opts.notices,
+        )
+        del reads  # the bytes of versions the store already keeps are not needed any more
+        outcome = compute(inputs)
+        self.progress("check", 1, 1)
+        return outcome
+
+    def write(self, outcome: Outcome) -> Path:
+        """Write the workbook to a temporary file beside the output."""
+        self.progress("write", 0, 1)
+        tmp = output_files.write_temp(self.out, outcome.report)
+        self.progress("write", 1, 1)
+        return tmp
+
+    def full(self, engine: Engine, held: Held) -> RunResult:
+        """The real run: compute, write, record (pending), copy, rename, done."""
+        output_files.clean_temp(self.out)
+        outcome = self.compute(engine)
+        tmp = self.write(outcome)
+        report = outcome.report
+        recorded = False
+        try:
+            checkpoint("written")
+            held.check()
+            copy_date = output_files.output_date(self.out)
+            record = RunRecord(
+                as_of=self.as_of,
+                started_at=self.started,
+                finished_at=datetime.now(),
+                organisation=self.ws.organisation,
+                output=str(self.out),
+                sources=outcome.sources,
+                nodes=outcome.nodes,
+                problems=report.problems,
+                versions=outcome.versions,
+            )
+            run_id = run_store.record_run(
+                engine,
+                record,
+                pending=(str(self.out), str(tmp), output_files.stamp(tmp)),
+                before_commit=lambda: checkpoint("commit"),
+            )
+            recorded = True  # from here the next run completes it if this one dies
+            checkpoint("recorded")
+            held.check()
+            copy = output_files.keep_copy(self.out, copy_date, self.ws.keep_copies)
+            checkpoint("copied")
+            output_files.replace(tmp, self.out)
+            checkpoint("renamed")
+            run_store.finish_run(engine, run_id)
+        finally:
+            if not recorded:
+                tmp.unlink(missing_ok=True)
+        output_files.prune(self.out, self.ws.keep_copies)
+        return self.result(outcome, run_id, self.out, copy)
+
+    def dry(self) -> RunResult:
+        """Compute from the store without recording; write only an explicitly given output."""
+        url = self.ws.store_url
+        path = sqlite_path(url)
+        engine = open_store(url) if path is None or path.exists() else None
+        try:
+            outcome = self.compute(engine)
+        finally:
+            if engine is not None:
+                engine.dispose()
+        out = None
+        if self.options.output is not None:
+            tmp = self.write(outcome)
+            try:
+                output_files.replace(tmp, self.out)
+            finally:
+                tmp.unlink(missing_ok=True)
+            out = self.out
+        return self.result(outcome, None, out, None)
+
+    def result(
+        self, outcome: Outcome, run_id: int | None, out: Path | None, copy: Path | None
+    ) -> RunResult:
+        """The ``RunResult`` of this run."""
+        report = outcome.report
+        return RunResult(
+            run_id=run_id,
+            organisation=self.ws.organisation,
+            as_of=self.as_of,
+            output=out,
+            copy=copy,
+            workbooks=outcome.sources,
+            problems=report.problems,
+            changes=len(report.changes),
+            rows=len(report.items),
+            seconds=time.perf_counter() - self.clock,
+            previous=report.previous,
+            notices=report.notices,
+            dry_run=self.options.dry_run,
+            depths=tuple(n.depth for n in report.tree.nodes),
+        )

@@ -3,9 +3,9 @@
 1. read each department workbook (python-calamine) and collect the key
    results whose Metric names a registry metric, with their Period;
 2. measure each distinct (metric, period) once, connections concurrently
-   (``sync.metrics.measure_all``), in workbook order;
+   (``sync.metrics.measure.measure_all``), in workbook order;
 3. as soon as all metrics of a workbook are in, write its Current and As of
-   cells in place (``sync.workbook_fill``), in worker processes when there
+   cells in place (``sync.xlsx.fill``), in worker processes when there
    are several workbooks and cores, while the other metrics are measured;
 4. record every outcome in the store, and the detail rows captured with it
    (same window and as-of; ``sync.metrics.detail``).
@@ -61,25 +61,16 @@ class RefreshReport:
 
 def workbook_paths(ws: Workspace, paths: Sequence[str | Path] = ()) -> list[tuple[str, Path]]:
     """(name, path) of the workbooks to fill: *paths* (files or folders) or the folder sources."""
-    from sync.sources.folder import FolderSource
+    from sync.consolidate.outputs import company_files
+    from sync.sources.folder import workbook_files, workspace_files
 
-    found: list[tuple[str, Path]] = []
-    if paths:
-        for p in map(Path, paths):
-            if p.is_dir():
-                source = FolderSource(p, skip=(ws.output,))
-                found += [(source.label(f), f) for f in source.files()]
-            elif p.is_file():
-                found.append((p.name, p))
-            else:
-                raise InputError(f"{p}: no such file or folder; check the path")
-        return found
-    for src in ws.sources:
-        if src.kind != "folder":
-            continue  # Google Sheets are filled by the sheets sync, not here
-        source = FolderSource(ws.resolve(src.path), src.glob, skip=(ws.output,))
-        found += [(source.label(f), f) for f in source.files()]
-    return found
+    skip = company_files(Path(ws.output).resolve())
+    if not paths:
+        return workspace_files(ws, skip)  # Google Sheets are filled by the sheets sync, not here
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError(f"{p}: no such file or folder; check the path")
+    return workbook_files(paths, skip)
 
 
 def _read(
@@ -134,15 +125,26 @@ def refresh(
     ``ConfigError`` for a bad registry and ``InputError`` for a missing path;
     everything else is reported in the returned RefreshReport.
     """
-    from sync.store.details import record_details
     from sync.store.engine import open_store
-    from sync.store.metrics import record
 
     started = perf_counter()
     today = today or now().date()
     connections = load_connections(ws)
     registry = load_registry(ws, connections)
-    engine = engine if engine is not None else open_store(ws.store_url)
+    opened = engine is None
+    engine = open_store(ws.store_url) if opened else engine
+    try:
+        return _refresh(ws, paths, registry, connections, engine, today, workers, now, started)
+    finally:
+        if opened:
+            engine.dispose()
+
+
+def _refresh(ws, paths, registry, connections, engine, today, workers, now, started):
+    """Measure, write each workbook as it completes, then record; see ``refresh``."""
+    from sync.store.details import record_details
+    from sync.store.metrics import record
+
     problems: list[str] = []
     books: list[BoundWorkbook] = []
     results: dict[str, WorkbookResult] = {}
@@ -172,14 +174,15 @@ def refresh(
         )
     finally:
         connectors.close()
-    recorded = record(engine, outcomes)
-    record_details(engine, [o.detail for o in outcomes if o.detail is not None])
-    results.update(writer.finish())
+        # Every workbook write started is finished (each is atomic) whatever happens next.
+        results.update(writer.finish())
     if sheets:
         from sync.gsheets.writeback import write_all
 
         by_key = {(o.metric, o.period): o for o in outcomes}
         results.update((r.name, r) for r in write_all(sheets, by_key, now()))
+    recorded = record(engine, outcomes)  # a failing store: ServiceError, the workbooks done
+    record_details(engine, [o.detail for o in outcomes if o.detail is not None])
     ordered = [results[n] for n in sorted(results)]
     return RefreshReport(
         tuple(outcomes), tuple(ordered), tuple(problems), perf_counter() - started, recorded

@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 
-from sync.cli.consolidate import result_json
+from sync.cli.consolidate import result_json, with_default_sources
 from sync.config import load_config
 from sync.consolidate.run import consolidate
 from sync.errors import LockedError, OkrError, ServiceError
@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             say("STARTED")
 
     try:
-        result = consolidate(load_config(args.config), wait=0, progress=progress)
+        ws, notices = with_default_sources(load_config(args.config))
+        result = consolidate(ws, wait=0, notices=notices, progress=progress)
     except LockedError as exc:
         say("LOCKED", str(exc))
         return 1

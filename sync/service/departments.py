@@ -16,12 +16,11 @@ from flask import current_app, request, send_file
 
 from okr.cascade import check as check_items
 from okr.problems import ERROR, sort_key
-from sync.consolidate.run import default_sources
 from sync.errors import ConfigError, InputError
 from sync.service.auth import authenticate, forbid, require
 from sync.service.errors import ApiError
 from sync.service.schemas import Departments, DryRun, Upload, Versions
-from sync.sources import make_source
+from sync.sources import default_sources, make_source
 from sync.sources.base import content_hash
 from sync.sources.departments import CODE, code_of, list_departments
 from sync.store import uploads as upload_store

@@ -1,16 +1,17 @@
 """The ``Source`` protocol: a source yields each workbook's bytes and table.
 
-A source is anything with a ``name`` and a ``read()`` that returns one
-``SourceRead`` per workbook: the bytes and the parsed table, or the reason it
-could not be read. ``FolderSource`` reads a folder or glob of .xlsx files;
-a Google Sheets source plugs in through ``register_kind`` with the same shape.
+A source is anything with a ``name`` and a ``read(progress=None)`` that
+returns one ``SourceRead`` per workbook: the bytes and the parsed table, or
+the reason it could not be read. ``FolderSource`` reads a folder or glob of
+.xlsx files; another kind is one more entry in ``sync.sources.KINDS``.
 The consolidation never sees paths, only names, bytes and tables.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from okr.reading import Table
@@ -31,11 +32,20 @@ class SourceRead:
     error: str = ""
     #: SHA-256 of the bytes ('' when nothing was read); computed when not given
     digest: str = ""
+    #: reads the bytes again when ``data`` was let go (a file source keeps no
+    #: copy in memory: a run of thousands of workbooks would hold them all)
+    load: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         """Fill in the digest from the bytes."""
         if self.data is not None and not self.digest:
             object.__setattr__(self, "digest", content_hash(self.data))
+
+    def content(self) -> bytes | None:
+        """The bytes read (read again through ``load`` if they were let go), or None."""
+        if self.data is not None:
+            return self.data
+        return self.load() if self.load is not None else None
 
     @property
     def ok(self) -> bool:
@@ -49,11 +59,11 @@ class Source(Protocol):
 
     name: str
 
-    def read(self) -> list[SourceRead]:
+    def read(self, progress: Callable[[int, int], None] | None = None) -> list[SourceRead]:
         """Read every workbook; raise ``InputError`` only when the whole source is unreachable.
 
-        A source may also accept ``progress=callback(done, total)`` to report
-        each workbook as it goes; the consolidation passes it when it can.
+        *progress* (``callback(done, total)``), when given, is called as
+        workbooks are read.
         """
         ...
 

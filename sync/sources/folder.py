@@ -1,4 +1,10 @@
-"""Department workbooks in a folder of .xlsx files (or a glob, or one file)."""
+"""Department workbooks in a folder of .xlsx files (or a glob, or one file).
+
+``FolderSource.files`` is the one place that decides which files are
+department workbooks; ``workbook_files`` (paths given on the command line)
+and ``workspace_files`` (the folder sources of okr.toml) go through it, for
+``okr check``, ``okr metrics refresh`` and the consolidation alike.
+"""
 
 from __future__ import annotations
 
@@ -91,16 +97,55 @@ class FolderSource:
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             return SourceRead(self.name, name, None, None, f"{name}: cannot be read ({reason})")
-        return parse(self.name, name, data)
+        found = parse(self.name, name, data)
+        # The bytes are hashed and parsed; the store reads them again if it needs them.
+        return SourceRead(found.source, name, None, found.table, found.error, found.digest,
+                          load=lambda: _again(path))  # fmt: skip
 
     def __repr__(self) -> str:
         return f"FolderSource({self.name!r})"
 
 
-def _folder(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]) -> Source:
+def _again(path: Path) -> bytes | None:
+    """The bytes of *path* once more, or None if it is gone (the next run keeps it)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def from_config(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]) -> Source:
+    """The ``FolderSource`` of one ``[[sources]] kind = "folder"`` entry."""
     if not src.path:
         raise ConfigError("[[sources]] kind = 'folder' needs a path (a folder or a glob)")
     path = ws.resolve(src.path)
     source = FolderSource(path, src.glob, skip=skip)
     source.name = src.path  # as written in okr.toml: stable when the workspace moves
     return source
+
+
+def workbook_files(
+    paths: Iterable[str | Path], skip: Iterable[Path] = ()
+) -> list[tuple[str, Path]]:
+    """(name, path) of the workbooks *paths* name: files as given, folders for their workbooks."""
+    skip = tuple(skip)
+    out: list[tuple[str, Path]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            source = FolderSource(p, skip=skip)
+            out += [(source.label(f), f) for f in source.files()]
+        else:
+            out.append((p.name, p))
+    return out
+
+
+def workspace_files(ws: config.Workspace, skip: Iterable[Path] = ()) -> list[tuple[str, Path]]:
+    """(name, path) of the workbooks of the workspace's folder sources (other kinds have none)."""
+    skip = tuple(skip)
+    out: list[tuple[str, Path]] = []
+    for src in ws.sources:
+        if src.kind == "folder" and src.path:
+            source = FolderSource(ws.resolve(src.path), src.glob, skip=skip)
+            out += [(source.label(f), f) for f in source.files()]
+    return out

@@ -22,7 +22,6 @@ from sync import config
 from sync.errors import ConfigError, InputError, OkrError
 from sync.gsheets.client import BUDGET, GoogleApi, GoogleConfig, sheet_id_of
 from sync.gsheets.read import SheetVersion, decode, fetch, is_version, table_of
-from sync.sources import register_kind
 from sync.sources.base import SourceRead
 
 #: Sheets read at once: enough to hide latency, few enough for the per-user quota.
@@ -205,4 +204,5 @@ def read_bound_sheets(ws: config.Workspace, bind: Callable) -> tuple[list, list]
     return books, failed
 
 
-register_kind("gsheet", make_gsheet_source)
+#: What ``sync.sources.make_source`` calls for ``kind = "gsheet"``.
+from_config = make_gsheet_source

@@ -6,6 +6,7 @@ upload either whole or not yet (the next run will), never half.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sync import config
@@ -22,8 +23,8 @@ class UploadsSource:
         self.store_url = store_url
         self.name = name
 
-    def read(self) -> list[SourceRead]:
-        """Every department's latest version, parsed."""
+    def read(self, progress: Callable[[int, int], None] | None = None) -> list[SourceRead]:
+        """Every department's latest version, parsed (*progress* is not called: one query)."""
         engine = open_store(self.store_url)
         try:
             latest = upload_store.latest_all(engine)
@@ -38,3 +39,7 @@ class UploadsSource:
 def uploads_source(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]):
     """The source factory ``sync.sources`` calls for ``kind = "uploads"``."""
     return UploadsSource(ws.store_url)
+
+
+#: What ``sync.sources.make_source`` calls for ``kind = "uploads"``.
+from_config = uploads_source

@@ -1,8 +1,8 @@
 """The store: SQLAlchemy over SQLite by default, PostgreSQL when the URL says so.
 
-This module owns the engine and the shared ``MetaData``; each area defines its
-own tables next to its code (``sync.metric_store``, ``sync.run_store``) on
-this metadata, so one ``create_all`` makes them all.
+This module owns the engine; every table is defined in ``sync.store.schema``
+on one ``MetaData``, so one ``create_all`` makes them all. Failures to reach
+or create the store become ``StoreError`` (exit 3).
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync.errors import ServiceError
-from sync.secrets import redact
+from sync.errors import StoreError, os_reason
+from sync.secrets import redact, scrub
 from sync.store.schema import metadata
 
 
@@ -52,11 +53,32 @@ def with_driver(url: str) -> str:
 
 def open_store(url: str) -> Engine:
     """Open the store at *url* and create any missing tables."""
+    engine = None
     try:
         engine = make_engine(url)
         metadata.create_all(engine)
-    except SQLAlchemyError as exc:
-        raise ServiceError(
-            f"cannot open the store {redact(url)}: {exc.__class__.__name__}"
-        ) from exc
+    except (SQLAlchemyError, OSError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise store_failure(url, exc, "open") from None
     return engine
+
+
+def store_failure(url: str, exc: BaseException, doing: str = "use") -> StoreError:
+    """A ``StoreError`` for a SQLAlchemy or OS error while *doing* something with the store."""
+    reason = exc.__class__.__name__
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, OSError):
+        reason = os_reason(exc)
+    elif orig is not None:
+        first = str(orig).strip().splitlines()
+        reason = first[0][:200] if first else orig.__class__.__name__
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - not a URL: nothing to hide
+        password = None
+    reason = scrub(reason, [str(password)] if password else [])
+    return StoreError(
+        f"cannot {doing} the store {redact(url)}: {reason}; "
+        "check that it is reachable and writable, then run again"
+    )

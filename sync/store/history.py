@@ -1,21 +1,25 @@
 """Reading the run history back: previous runs, their rows, trend points, kept versions.
 
-The tables and the writing live in ``sync.run_store``; Trend, Changes and the
-stale fallback of ``sync.consolidate`` read through these functions.
+The tables are in ``sync.store.schema`` and the writing in ``sync.store.runs``;
+Trend, Changes and the stale fallback of a consolidation read through these
+functions. A run still pending (killed before its workbook was in place) is
+not part of the history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from datetime import date
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, select, tuple_
 
-from okr.tree import Snapshot
-from sync.run_records import RunInfo, SourceState, Version
+from sync.run_records import NodeRecord, RunInfo, SourceState, Version
 from sync.store.runs import chunks
-from sync.store.schema import run_nodes, run_sources, runs, source_versions
+from sync.store.schema import pending_runs, run_nodes, run_sources, runs, source_versions
+
+#: Runs whose workbook reached its place (not pending).
+_DONE = runs.c.id.not_in(select(pending_runs.c.run_id))
 
 
 def _info(row) -> RunInfo:
@@ -37,25 +41,14 @@ def previous_run(engine: Engine, before: date) -> RunInfo | None:
     """The latest run dated before *before*, or None."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(runs).where(runs.c.as_of < before).order_by(runs.c.as_of.desc()).limit(1)
+            select(runs).where(runs.c.as_of < before, _DONE).order_by(runs.c.as_of.desc()).limit(1)
         ).first()
     return _info(row) if row else None
 
 
-def last_output_date(engine: Engine, output: str) -> date | None:
-    """The date of the run that last wrote the workbook at *output*, or None."""
-    with engine.connect() as conn:
-        return conn.execute(
-            select(runs.c.as_of)
-            .where(runs.c.output == output)
-            .order_by(runs.c.finished_at.desc())
-            .limit(1)
-        ).scalar()
-
-
 def list_runs(engine: Engine, *, before: date | None = None, limit: int = 100) -> list[RunInfo]:
     """The latest *limit* runs (dated before *before*), oldest first."""
-    query = select(runs).order_by(runs.c.as_of.desc()).limit(limit)
+    query = select(runs).where(_DONE).order_by(runs.c.as_of.desc()).limit(limit)
     if before is not None:
         query = query.where(runs.c.as_of < before)
     with engine.connect() as conn:
@@ -63,19 +56,15 @@ def list_runs(engine: Engine, *, before: date | None = None, limit: int = 100) -
     return [_info(r) for r in reversed(rows)]
 
 
-def snapshots(engine: Engine, run_id: int) -> dict[str, Snapshot]:
+def nodes_by_id(engine: Engine, run_id: int) -> dict[str, NodeRecord]:
     """The rows a run recorded, by ID (first row wins for a duplicate ID), in tree order."""
     cols = run_nodes.c
-    query = (
-        select(cols.id, cols.kind, cols.parent, cols.title, cols.department)
-        .add_columns(cols.progress, cols.status, cols.notes)
-        .where(cols.run_id == run_id)
-        .order_by(cols.seq)
-    )
-    out: dict[str, Snapshot] = {}
+    names = [f.name for f in fields(NodeRecord)]
+    query = select(*(cols[n] for n in names)).where(cols.run_id == run_id).order_by(cols.seq)
+    out: dict[str, NodeRecord] = {}
     with engine.connect() as conn:
         for r in conn.execute(query):
-            out.setdefault(r.id, Snapshot(*r))
+            out.setdefault(r.id, NodeRecord(*r))
     return out
 
 
@@ -90,29 +79,26 @@ def run_sources_of(engine: Engine, run_id: int) -> list[SourceState]:
     ]
 
 
-@dataclass(frozen=True)
-class TrendPoint:
-    """An objective's progress in one past run."""
+def objective_history(
+    engine: Engine, run_ids: Sequence[int]
+) -> dict[int, dict[str, tuple[float | None, str]]]:
+    """For each run in *run_ids*: objective ID -> its (progress, actions text).
 
-    progress: float | None
-    status: str | None
-    actions: str
-
-
-def objective_history(engine: Engine, run_ids: Sequence[int]) -> dict[int, dict[str, TrendPoint]]:
-    """For each run in *run_ids*: objective ID -> its progress, status and actions text."""
-    out: dict[int, dict[str, TrendPoint]] = {r: {} for r in run_ids}
+    Only these two columns: the Trend sheet needs no more, and a year of
+    nights of a big organisation is many rows.
+    """
+    out: dict[int, dict[str, tuple[float | None, str]]] = {r: {} for r in run_ids}
     if not run_ids:
         return out
     cols = run_nodes.c
     query = (
-        select(cols.run_id, cols.id, cols.progress, cols.status, cols.actions)
+        select(cols.run_id, cols.id, cols.progress, cols.actions)
         .where(cols.run_id.in_(list(run_ids)), cols.kind == "objective")
         .order_by(cols.run_id, cols.seq)
     )
     with engine.connect() as conn:
         for r in conn.execute(query):
-            out[r.run_id].setdefault(r.id, TrendPoint(r.progress, r.status, r.actions))
+            out[r.run_id].setdefault(r.id, (r.progress, r.actions))
     return out
 
 
@@ -142,9 +128,3 @@ def last_good(engine: Engine, names: Iterable[str]) -> dict[str, Version]:
                 digest, first, last = best[r.name]
                 out[r.name] = Version(r.name, digest, bytes(r.data), first, last)
     return out
-
-
-def version_count(engine: Engine) -> int:
-    """How many workbook versions the store keeps."""
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(source_versions)).scalar_one())

@@ -5,6 +5,11 @@ connection; on SQLite it is an exclusive ``flock`` on a file beside the
 database. Either way the operating system or the server releases it when the
 process dies, even by SIGKILL, so a crashed run never blocks the next one.
 A second run waits up to *timeout* seconds, then raises ``LockedError``.
+
+The ``with`` block gets a ``Held`` lock whose ``check()`` the run calls
+before it records or renames anything: a PostgreSQL session that died (the
+server restarted, an admin ended it) has released the lock, and another run
+may hold it now, so the run stops with ``LockLost`` instead of going on.
 """
 
 from __future__ import annotations
@@ -13,17 +18,17 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from sync.errors import LockedError, ServiceError
+from sync.errors import LockedError, LockLost, ServiceError, os_reason
 from sync.secrets import redact
-from sync.store.engine import sqlite_path, with_driver
+from sync.store.engine import sqlite_path, store_failure, with_driver
 
 #: How often a waiting run tries the lock again.
 POLL_SECONDS = 0.2
@@ -53,25 +58,43 @@ def _busy(name: str, timeout: float, holder: str = "") -> LockedError:
     )
 
 
+class Held:
+    """A lock the run holds; ``check()`` raises ``LockLost`` when it is no longer held."""
+
+    def __init__(self, check: Callable[[], None] = lambda: None) -> None:
+        """*check* raises ``LockLost`` when the lock is gone."""
+        self._check = check
+
+    def check(self) -> None:
+        """Raise ``LockLost`` when the lock was lost since it was taken."""
+        self._check()
+
+
 @contextmanager
-def run_lock(store_url: str, *, timeout: float = 0.0, name: str = DEFAULT_NAME) -> Iterator[None]:
+def run_lock(store_url: str, *, timeout: float = 0.0, name: str = DEFAULT_NAME) -> Iterator[Held]:
     """Hold the run lock of the store at *store_url* for the ``with`` block.
 
     Waits up to *timeout* seconds (0: try once) and raises ``LockedError``
-    when another process keeps it.
+    when another process keeps it, ``ServiceError`` when the lock cannot be
+    taken at all (lock file not creatable, server unreachable).
     """
     if store_url.startswith("postgres"):
-        with _pg_lock(store_url, timeout, name):
-            yield
+        with _pg_lock(store_url, timeout, name) as held:
+            yield held
     else:
-        with _file_lock(lock_file(store_url, name), timeout, name):
-            yield
+        with _file_lock(lock_file(store_url, name), timeout, name) as held:
+            yield held
 
 
 @contextmanager
-def _file_lock(path: Path, timeout: float, name: str) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def _file_lock(path: Path, timeout: float, name: str) -> Iterator[Held]:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ServiceError(
+            f"cannot create the lock file {path}: {os_reason(exc)}; make its folder writable"
+        ) from None
     try:
         deadline = time.monotonic() + timeout
         while not _try_flock(fd):
@@ -81,9 +104,13 @@ def _file_lock(path: Path, timeout: float, name: str) -> Iterator[None]:
             time.sleep(POLL_SECONDS)
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
         try:
-            yield
+            stamp = f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"
+            os.write(fd, stamp.encode())
+        except OSError:  # a full disk: the holder note is a nicety, the flock is the lock
+            pass
+        try:
+            yield Held()
         finally:
             os.ftruncate(fd, 0)
             _unlock(fd)
@@ -128,7 +155,7 @@ else:
 
 
 @contextmanager
-def _pg_lock(store_url: str, timeout: float, name: str) -> Iterator[None]:
+def _pg_lock(store_url: str, timeout: float, name: str) -> Iterator[Held]:
     url = with_driver(store_url)
     # A dedicated connection outside any pool: the lock lives and dies with it.
     engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
@@ -137,24 +164,51 @@ def _pg_lock(store_url: str, timeout: float, name: str) -> Iterator[None]:
         conn = engine.connect()
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise ServiceError(
-            f"cannot reach the store {redact(store_url)} to take the run lock: "
-            f"{exc.__class__.__name__}"
-        ) from None
-    try:
-        deadline = time.monotonic() + timeout
-        query = text("SELECT pg_try_advisory_lock(:k)")
-        while not conn.execute(query, {"k": key}).scalar():
-            if time.monotonic() >= deadline:
-                raise _busy(name, timeout, _pg_holder(conn, key))
-            time.sleep(POLL_SECONDS)
+        raise store_failure(store_url, exc, "take the run lock on") from None
+    lost = False
+
+    def check() -> None:
+        nonlocal lost
         try:
-            yield
+            held = conn.execute(_HOLDS, {"k": key}).scalar()
+        except SQLAlchemyError:
+            held = False
+        if not held:
+            lost = True
+            raise LockLost(
+                f"the run lock on the store {redact(store_url)} was lost (its database session "
+                "ended); nothing was recorded or replaced. Check the server and run again"
+            )
+
+    try:
+        try:
+            deadline = time.monotonic() + timeout
+            query = text("SELECT pg_try_advisory_lock(:k)")
+            while not conn.execute(query, {"k": key}).scalar():
+                if time.monotonic() >= deadline:
+                    raise _busy(name, timeout, _pg_holder(conn, key))
+                time.sleep(POLL_SECONDS)
+        except SQLAlchemyError as exc:
+            raise store_failure(store_url, exc, "take the run lock on") from None
+        try:
+            yield Held(check)
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            # a session that is gone took the lock with it
+            if not lost:
+                with suppress(SQLAlchemyError):
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
     finally:
-        conn.close()
+        with suppress(SQLAlchemyError):
+            conn.close()
         engine.dispose()
+
+
+#: True while this session holds advisory lock ``:k`` (a dead session raises instead).
+_HOLDS = text(
+    "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND objsubid = 1"
+    " AND classid = ((:k >> 32) & 4294967295)::oid AND objid = (:k & 4294967295)::oid"
+)
 
 
 def _pg_holder(conn, key: int) -> str:

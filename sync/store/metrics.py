@@ -1,6 +1,6 @@
 """Metric values in the store: every measurement, good or failed, with where and when.
 
-Table ``metric_values`` (on the shared ``sync.store.metadata``): one row per
+Table ``metric_values`` (defined in ``sync.store.schema``): one row per
 metric, period and attempt, with the value, when it was measured (``as_of``),
 its source, how long it took, the error if it failed, and the measurement
 window. A failed attempt has no value and no ``as_of``; ``latest(...,
@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync.errors import ServiceError
+from sync.store.engine import store_failure
 from sync.store.schema import metric_values
 
 if TYPE_CHECKING:
@@ -81,9 +81,9 @@ def record(
         with engine.begin() as conn:
             conn.execute(insert(metric_values), rows)
     except SQLAlchemyError as exc:
-        raise ServiceError(
-            f"cannot record metric values in the store: {type(exc).__name__}"
-        ) from exc
+        raise store_failure(
+            engine.url.render_as_string(hide_password=True), exc, "record metric values in"
+        ) from None
     return len(rows)
 
 

@@ -1,6 +1,6 @@
 """Consolidation runs in the store: what was read, what was found, the progress of every row.
 
-Tables (on the shared ``sync.store.metadata``):
+Tables (defined in ``sync.store.schema``):
 
 - ``runs``: one row per run date (``as_of``), with start, end and counts;
 - ``run_sources``: each workbook of the run, its content hash and state
@@ -10,17 +10,22 @@ Tables (on the shared ``sync.store.metadata``):
   and all, keyed by name and SHA-256, so nothing a department sent is lost
   and a broken upload falls back to the last good one;
 - ``run_nodes``: every row's progress, status, parent and notes, in tree order;
-- ``run_problems``: every problem of the run.
+- ``run_problems``: every problem of the run;
+- ``pending_runs``: runs recorded whose workbook is not renamed into place yet.
 
-A run is written by ``record_run`` in one transaction at the very end, so a
-killed run leaves nothing half-written. Re-running a date replaces that
-date's run: the history has one point per night and a run is idempotent.
-Reading the history back is ``sync.run_history``.
+A run is written by ``record_run`` in one transaction, marked pending with the
+temporary workbook it wrote; ``finish_run`` clears the mark once the workbook
+is in place. A run killed in between is finished or taken back by the next one
+(``sync.consolidate.run``), so the store and the workbook always agree.
+Re-running a date replaces that date's run: the history has one point per
+night and a run is idempotent. Reading the history back is ``sync.store.history``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import (
@@ -34,22 +39,45 @@ from sqlalchemy import (
 )
 
 from okr.problems import ERROR
-from sync.run_records import FAILED, STALE, RunRecord
-from sync.store.schema import run_nodes, run_problems, run_sources, runs, source_versions
+from sync.run_records import FAILED, STALE, Blob, NodeRecord, RunRecord
+from sync.store.schema import (
+    pending_runs,
+    run_nodes,
+    run_problems,
+    run_sources,
+    runs,
+    source_versions,
+)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A recorded run whose workbook *temp* still has to be renamed over *output*."""
+
+    run_id: int
+    as_of: date
+    output: str
+    temp: str
+    stamp: str
 
 
 def record_run(
-    engine: Engine, run: RunRecord, *, before_commit: Callable[[], None] | None = None
+    engine: Engine,
+    run: RunRecord,
+    *,
+    pending: tuple[str, str, str] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> int:
     """Write *run* in one transaction, replacing any earlier run of the same date; its id.
 
-    *before_commit* is called inside the transaction, just before it commits
-    (the kill-safety tests stop the process there).
+    *pending* ``(output, temp, stamp)`` marks the run pending until
+    ``finish_run``. *before_commit* is called inside the transaction, just
+    before it commits (the kill-safety tests stop the process there).
     """
     with engine.begin() as conn:
         old = conn.execute(select(runs.c.id).where(runs.c.as_of == run.as_of)).scalars().all()
         if old:
-            for table in (run_nodes, run_problems, run_sources, runs):
+            for table in (pending_runs, run_nodes, run_problems, run_sources, runs):
                 key = table.c.id if table is runs else table.c.run_id
                 conn.execute(delete(table).where(key.in_(old)))
         errors = sum(p.severity == ERROR for p in run.problems)
@@ -87,10 +115,13 @@ def record_run(
                     for s in run.sources
                 ],
             )
-        if run.nodes:
+        # In slices: the rows of a big organisation as dicts all at once would
+        # be the run's peak of memory.
+        for start in range(0, len(run.nodes), 2000):
+            part = run.nodes[start : start + 2000]
             conn.execute(
                 run_nodes.insert(),
-                [{"run_id": run_id, "seq": i, **vars(n)} for i, n in enumerate(run.nodes)],
+                [{"run_id": run_id, "seq": start + i, **_row(n)} for i, n in enumerate(part)],
             )
         if run.problems:
             conn.execute(
@@ -110,9 +141,52 @@ def record_run(
                     for i, p in enumerate(run.problems)
                 ],
             )
+        if pending is not None:
+            output, temp, stamp = pending
+            conn.execute(
+                pending_runs.insert(),
+                {"run_id": run_id, "output": output, "temp": temp, "stamp": stamp},
+            )
         if before_commit is not None:
             before_commit()
     return int(run_id)
+
+
+_NODE_FIELDS = tuple(f.name for f in fields(NodeRecord))
+
+
+def _row(node: NodeRecord) -> dict[str, object]:
+    return {name: getattr(node, name) for name in _NODE_FIELDS}
+
+
+def finish_run(engine: Engine, run_id: int) -> None:
+    """The workbook of run *run_id* is in place: the run is no longer pending."""
+    with engine.begin() as conn:
+        conn.execute(delete(pending_runs).where(pending_runs.c.run_id == run_id))
+
+
+def drop_run(engine: Engine, run_id: int) -> None:
+    """Take back run *run_id* (its workbook never reached its place)."""
+    with engine.begin() as conn:
+        for table in (pending_runs, run_nodes, run_problems, run_sources):
+            conn.execute(delete(table).where(table.c.run_id == run_id))
+        conn.execute(delete(runs).where(runs.c.id == run_id))
+
+
+def latest_run_id(engine: Engine) -> int | None:
+    """The id of the run recorded last (pending or not), or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(runs.c.id).order_by(runs.c.id.desc()).limit(1)).scalar()
+
+
+def pending(engine: Engine) -> list[Pending]:
+    """Runs recorded whose workbook was not renamed into place (a run was killed)."""
+    query = select(pending_runs, runs.c.as_of).join(runs, runs.c.id == pending_runs.c.run_id)
+    with engine.connect() as conn:
+        return [
+            Pending(r.run_id, r.as_of, r.output, r.temp, r.stamp)
+            for r in conn.execute(query.order_by(runs.c.as_of))
+        ]
 
 
 def known_versions(conn_or_engine, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -133,34 +207,32 @@ def known_versions(conn_or_engine, keys: Iterable[tuple[str, str]]) -> set[tuple
     return have
 
 
-def _save_versions(conn, versions: Sequence[tuple[str, str, bytes | None]], on: date) -> None:
+def _save_versions(conn, versions: Sequence[tuple[str, str, Blob]], on: date) -> None:
     """Insert new versions, and mark the ones already kept as seen on *on*.
 
     A version may come without its bytes (None) when the caller already knew
-    the store keeps it.
+    the store keeps it, or with a function reading them: they are read and
+    inserted a few at a time, so a run never holds every workbook's bytes. A
+    file that changed since it was read (its hash differs) is left for the
+    next run to keep.
     """
     if not versions:
         return
     have = known_versions(conn, [(name, digest) for name, digest, _ in versions])
-    new: dict[tuple[str, str], bytes] = {}
+    new: dict[tuple[str, str], Blob] = {}
     for name, digest, data in versions:
         if (name, digest) not in have and data is not None:
             new.setdefault((name, digest), data)
-    if new:
-        conn.execute(
-            source_versions.insert(),
-            [
-                {
-                    "name": name,
-                    "digest": digest,
-                    "data": data,
-                    "size": len(data),
-                    "first_seen": on,
-                    "last_seen": on,
-                }
-                for (name, digest), data in new.items()
-            ],
-        )
+    for batch in chunks(list(new.items()), 8):
+        rows = []
+        for (name, digest), blob in batch:
+            data = blob() if callable(blob) else blob
+            if data is None or (blob is not data and hashlib.sha256(data).hexdigest() != digest):
+                continue
+            rows.append({"name": name, "digest": digest, "data": data, "size": len(data),
+                         "first_seen": on, "last_seen": on})  # fmt: skip
+        if rows:
+            conn.execute(source_versions.insert(), rows)
     seen = [{"n": name, "d": digest, "on": on} for name, digest in have]
     if seen:
         conn.execute(

@@ -6,8 +6,6 @@ reader sees the whole store in one file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import (
     Column,
     Date,
@@ -23,10 +21,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 metadata = MetaData()
 
@@ -46,6 +40,21 @@ runs = Table(
     Column("errors", Integer, nullable=False, default=0),
     Column("warnings", Integer, nullable=False, default=0),
     Column("rows", Integer, nullable=False, default=0),
+)
+
+
+#: A run recorded but whose workbook was not yet renamed into place. The next
+#: run (under the lock) finishes it or takes it back, so the store and the
+#: workbook on disk always agree; readers of the history skip these runs.
+pending_runs = Table(
+    "pending_runs",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("output", Text, nullable=False),
+    #: the written workbook waiting to be renamed over ``output``
+    Column("temp", Text, nullable=False),
+    #: ``inode:size:mtime_ns`` of that file (a rename keeps them: how to tell it happened)
+    Column("stamp", String(100), nullable=False, default=""),
 )
 
 

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sync.errors import InputError, LockedError
+from sync.errors import InputError, LockedError, OutputError, os_reason
 
 
 def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
@@ -21,11 +21,22 @@ def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
+    except FileNotFoundError:  # a folder that does not exist is a wrong path: bad usage
+        raise InputError(
+            f"cannot write {path}: the folder {folder} does not exist; create it or fix the path"
+        ) from None
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}; check the folder") from None
+        raise OutputError(
+            f"cannot write {path}: {os_reason(exc)}; make the folder writable or free space"
+        ) from None
     os.close(fd)
     try:
-        write(tmp)
+        try:
+            write(tmp)
+        except OSError as exc:  # a full disk or a folder gone read-only while writing
+            raise OutputError(
+                f"cannot write {path}: {os_reason(exc)}; free space or make the folder writable"
+            ) from None
         # mkstemp makes the file private (0600).
         if path.exists():
             mode = path.stat().st_mode & 0o777

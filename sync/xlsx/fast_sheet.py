@@ -8,30 +8,55 @@ xlsxwriter modes (``_write_rows`` with ``_calculate_spans``, and
 ``_write_single_row`` in constant-memory mode), for the cells written in
 bulk: plain strings and numbers. Every other cell, and sheets with comments,
 go through xlsxwriter's own code. ``InternalLink`` is a link within the
-workbook built without parsing a URL string (a run has one per row). These
-lean on xlsxwriter's private parts, so the supported xlsxwriter versions are
-pinned and ``tests/test_fast_sheet.py`` compares the output with stock
-xlsxwriter's in both modes.
+workbook built without parsing a URL string (a run has one per row).
+
+These lean on xlsxwriter's private parts. ``tests/test_fast_sheet.py``
+compares the output with stock xlsxwriter's in both modes for the versions
+``pyproject.toml`` allows; on an xlsxwriter whose private parts are not the
+ones expected (``FAST`` is False), ``FastWorksheet`` and ``InternalLink``
+fall back to xlsxwriter's public API: slower, same workbook.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from math import isfinite
 
 from xlsxwriter.format import Format
-from xlsxwriter.url import Url, UrlTypes
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import (
-    CellDatetimeTuple,
-    CellNumberTuple,
-    CellStringTuple,
-    RowInfo,
-    Worksheet,
+from xlsxwriter.worksheet import Worksheet
+
+#: The private parts of xlsxwriter the fast writer overrides or calls.
+_PRIVATE = (
+    "_write_rows",
+    "_write_single_row",
+    "_calculate_spans",
+    "_write_row",
+    "_write_empty_row",
+    "_write_cell",
+    "_check_dimensions",
+    "_assemble_xml_file",
 )
 
-_NUMBERS = (CellNumberTuple, CellDatetimeTuple)
+try:
+    from xlsxwriter.url import Url, UrlTypes
+    from xlsxwriter.worksheet import (
+        CellDatetimeTuple,
+        CellNumberTuple,
+        CellStringTuple,
+        RowInfo,
+    )
+
+    #: True when this xlsxwriter has the private parts the fast writer was built on.
+    FAST = all(hasattr(Worksheet, name) for name in _PRIVATE)
+except ImportError:  # an xlsxwriter without them: the public API below
+    FAST = False
+
+if FAST:
+    _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
 #: What makes an inline string need xlsxwriter's escaping: XML specials, control
@@ -41,7 +66,7 @@ _NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 Cells = Sequence[tuple[int, object, Format | None]]
 
 
-class FastWorksheet(Worksheet):
+class _FastWorksheet(Worksheet):
     """``xlsxwriter`` worksheet with a faster writer for string and number cells."""
 
     def write_cells(self, row: int, cells: Cells) -> None:
@@ -121,8 +146,54 @@ class FastWorksheet(Worksheet):
             super()._write_single_row(current_row_num)
             return
         row, self.previous_row = self.previous_row, current_row_num
-        self._emit_row(row, self.table.get(row), self.row_info.get(row), None)
+        # A written row's properties are not read again in this mode: let them go.
+        self._emit_row(row, self.table.get(row), self.row_info.pop(row, None), None)
         self.table.clear()
+        self._spool_links(row)
+
+    def _spool_links(self, row: int) -> None:
+        """Write the finished *row*'s internal links to a spool file instead of keeping them.
+
+        A run has a link on nearly every row; xlsxwriter keeps them all in
+        memory until the ``<hyperlinks>`` element after the rows. The spool
+        holds the same XML, written by xlsxwriter's own method, in row order.
+        """
+        links = self.hyperlinks.get(row)
+        if not links or any(u._link_type != UrlTypes.INTERNAL for u in links.values()):
+            return
+        spool = getattr(self, "_link_spool", None)
+        if spool is None:
+            # closed by _write_hyperlinks once copied into the sheet
+            spool = self._link_spool = tempfile.TemporaryFile(  # noqa: SIM115
+                "w+", encoding="utf-8", dir=self.tmpdir
+            )
+        fh, self.fh = self.fh, spool
+        try:
+            for col in sorted(links):
+                self._write_hyperlink_internal(row, col, links[col])
+        finally:
+            self.fh = fh
+        del self.hyperlinks[row]
+
+    def _write_hyperlinks(self) -> None:
+        spool = getattr(self, "_link_spool", None)
+        if spool is None:
+            super()._write_hyperlinks()
+            return
+        rest, self.hyperlinks = self.hyperlinks, {}
+        self._xml_start_tag("hyperlinks")
+        spool.seek(0)
+        shutil.copyfileobj(spool, self.fh)
+        spool.close()
+        self._link_spool = None
+        if rest:  # links of rows not spooled (an external link among them): as xlsxwriter does
+            self.hyperlinks = rest
+            fh, self.fh = self.fh, _NoTags(self.fh)
+            try:
+                super()._write_hyperlinks()
+            finally:
+                self.fh = fh
+        self._xml_end_tag("hyperlinks")
 
     def _emit_row(
         self, row: int, cells: dict | None, info: RowInfo | None, span: str | None
@@ -188,16 +259,83 @@ def _names(last: int) -> list[str]:
     return _NAMES
 
 
-class InternalLink(Url):
-    """A link to a place in this workbook: what ``Url("internal:" + location)`` parses to."""
+class _FastLink(Url if FAST else object):  # type: ignore[misc]
+    """A link to a place in this workbook: what ``Url("internal:" + location)`` parses to.
+
+    A run has two per row, so it keeps only the location and the text; the
+    other strings xlsxwriter reads are made from them when it reads them.
+    """
+
+    __slots__ = ("_anchor", "_text")
 
     def __init__(self, location: str, text: str = "") -> None:
         """A link to *location* (``'Sheet'!A5``) shown as *text* (default: the location)."""
-        self._link_type = UrlTypes.INTERNAL
-        self._original_url = "internal:" + location
-        self._link = self._anchor = location
-        self._relationship_link = "#" + location
+        self._anchor = location
         self._text = text or location
-        self._tip = ""
-        self._is_object_link = False
-        self._rel_index = 0
+
+    _link_type = UrlTypes.INTERNAL if FAST else None
+    _tip = ""
+    _is_object_link = False
+    _rel_index = 0
+
+    @property
+    def _link(self) -> str:
+        return self._anchor
+
+    @property
+    def _original_url(self) -> str:
+        return "internal:" + self._anchor
+
+    @property
+    def _relationship_link(self) -> str:
+        return "#" + self._anchor
+
+
+class _NoTags:
+    """A file that drops xlsxwriter's own ``<hyperlinks>`` tags (they are written already)."""
+
+    def __init__(self, fh) -> None:
+        """Write through to *fh*."""
+        self._fh = fh
+
+    def write(self, text: str) -> None:
+        """Write *text* unless it is the opening or closing hyperlinks tag."""
+        if text not in ("<hyperlinks>", "</hyperlinks>"):
+            self._fh.write(text)
+
+
+class _StockLink:
+    """A link to a place in this workbook, for the stock writer: the location and its text."""
+
+    def __init__(self, location: str, text: str = "") -> None:
+        """A link to *location* (``'Sheet'!A5``) shown as *text* (default: the location)."""
+        self.location = location
+        self.text = text or location
+
+
+class _StockWorksheet(Worksheet):
+    """``write_cells`` and internal links over xlsxwriter's public API only."""
+
+    def write_cells(self, row: int, cells: Cells) -> None:
+        """Write *cells*, ``(column, value, format)`` triples, on *row*, one by one."""
+        for col, value, fmt in cells:
+            kind = value.__class__
+            if kind is str:
+                self.write_string(row, col, value, fmt)
+            elif kind is int or kind is float:
+                self.write_number(row, col, value, fmt)
+            else:
+                self.write(row, col, value, fmt)
+
+    def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
+        """``write_url``, also taking a ``_StockLink`` (the link's text is the cell's)."""
+        if isinstance(url, _StockLink):
+            text = url.text if string is None else string
+            return super().write_url(row, col, "internal:" + url.location, cell_format, text, tip)
+        return super().write_url(row, col, url, cell_format, string, tip)
+
+
+#: The worksheet class the company workbook is written with.
+FastWorksheet: type[Worksheet] = _FastWorksheet if FAST else _StockWorksheet
+#: A link within the workbook: ``InternalLink(location, text)``, ``.text`` settable.
+InternalLink: type = _FastLink if FAST else _StockLink

@@ -3,7 +3,7 @@
 Everything the workbook says comes from ``okr.schema`` (columns, dropdown
 words), ``okr.settings`` (status thresholds), ``okr.periods`` (period dates),
 ``templates/strings.toml`` and ``templates/guide.<lang>.md``; the formulas come
-from ``sync.template_formulas``. Output is deterministic for the same options,
+from ``sync.xlsx.formulas``. Output is deterministic for the same options,
 so the committed okr_template.xlsx can be checked against a fresh build.
 """
 

@@ -1,7 +1,7 @@
 """The computed sheets of okr_template.xlsx: OKRs (table, formulas, dropdowns) and Lists.
 
 Lists holds what the dropdowns offer and what the formulas look up, under
-defined names (see ``sync.template_formulas``); OKRs is the table people fill
+defined names (see ``sync.xlsx.formulas``); OKRs is the table people fill
 in, with Progress, Status and hidden helper columns as native formulas.
 """
 

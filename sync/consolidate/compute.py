@@ -1,0 +1,340 @@
+"""The pure step of a run: from what was read and what the store knew, the report.
+
+``compute`` takes plain values (the workbooks read now, the past the store
+gave back) and returns the ``Report`` the company workbook is written from,
+plus the rows the store will record. It opens no file and no store, so it is
+tested with hand-made inputs. The order: decide what each workbook shows
+(fresh, stale or failed), check the organisation, score, build the tree,
+compare with the previous run, draw the trend and the history, list the
+metric-fed values and the detail rows behind them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from okr.cascade import check
+from okr.checkins import check_log, latest, needs_update
+from okr.model import Item
+from okr.problems import Problem, make_problem, sort_key
+from okr.reading import Table
+from okr.rollup import Score, score_all
+from okr.settings import Settings
+from okr.shares import parent_text
+from okr.tree import CHANGE_THRESHOLD, Tree, build_tree, changes, fold
+from sync.company.data import data_blocks, detail_problems
+from sync.company.history import history_rows, owners_due
+from sync.company.report import MetricRow, Report, Trend, WorkbookView
+from sync.run_records import FAILED, FRESH, STALE, Blob, NodeRecord, RunInfo, SourceState
+from sync.sources.base import SourceRead
+
+#: Shown in the Metrics sheet's source column when the metric store knows nothing.
+NO_SOURCE = "—"
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """The last good version of a workbook, parsed (``table`` None when it no longer parses)."""
+
+    digest: str
+    last_seen: date
+    table: Table | None
+
+
+@dataclass(frozen=True)
+class Past:
+    """Everything a run needs from the store, read once before computing."""
+
+    previous: RunInfo | None = None
+    #: the workbooks of the previous run
+    known: tuple[SourceState, ...] = ()
+    #: (name, digest) of the versions read now that the store keeps already
+    stored: frozenset[tuple[str, str]] = frozenset()
+    #: workbook name -> its last good version, for those not read fine now
+    fallback: Mapping[str, Fallback] = field(default_factory=dict)
+    #: the previous run's rows by ID (first row wins)
+    before: Mapping[str, NodeRecord] = field(default_factory=dict)
+    #: earlier runs for the Trend sheet, oldest first, and objective ID ->
+    #: (progress, actions) in each of them
+    trend_runs: tuple[RunInfo, ...] = ()
+    trend_points: Mapping[int, Mapping[str, tuple[float | None, str]]] = field(default_factory=dict)
+    #: (metric, period label) -> where its last good value came from
+    metric_sources: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: (metric, period label) -> its latest detail rows (``sync.store.details.Detail``)
+    details: Mapping[tuple[str, str], Any] = field(default_factory=dict)
+    #: metric -> its good values over time, oldest first, as (as-of day, value)
+    metric_points: Mapping[str, Sequence[tuple[date, float]]] = field(default_factory=dict)
+    #: earlier runs for the History sheet, oldest first: (run date, key result ID ->
+    #: (its Notes, its progress))
+    history_runs: tuple[tuple[date, Mapping[str, tuple[str, float | None]]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The plain values one run computes from."""
+
+    organisation: str
+    settings: Settings
+    as_of: date
+    started_at: datetime
+    reads: Sequence[SourceRead]
+    #: source name -> why the whole source could not be read
+    source_errors: Mapping[str, str] = field(default_factory=dict)
+    past: Past = field(default_factory=Past)
+    #: metric name -> unit (None: no registry, metric names are not checked)
+    metric_units: Mapping[str, str] | None = None
+    forget: frozenset[str] = frozenset()
+    threshold: float = CHANGE_THRESHOLD
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run computed: the report to write and the rows to record."""
+
+    report: Report
+    sources: tuple[SourceState, ...]
+    nodes: tuple[NodeRecord, ...]
+    #: (name, digest, bytes) of each workbook read fresh; bytes None when already
+    #: stored, or a function reading them when they are needed
+    versions: tuple[tuple[str, str, Blob], ...]
+
+
+def missing_reads(
+    reads: Sequence[SourceRead],
+    known: Sequence[SourceState],
+    source_errors: Mapping[str, str],
+    forget: frozenset[str] | set[str],
+) -> list[SourceRead]:
+    """Workbooks the previous run had that were not read now (and are not forgotten)."""
+    current = {r.name for r in reads}
+    return [
+        SourceRead(k.source, k.name, None, None, _missing(k, source_errors))
+        for k in known
+        if k.name not in current and k.name not in forget
+    ]
+
+
+def needs_fallback(
+    reads: Sequence[SourceRead],
+    known: Sequence[SourceState],
+    source_errors: Mapping[str, str],
+    forget: frozenset[str] | set[str],
+) -> list[str]:
+    """Names of the workbooks that will show their last good version if they have one."""
+    todo = [r for r in reads if r.name not in forget and not r.ok]
+    return [r.name for r in todo + missing_reads(reads, known, source_errors, forget)]
+
+
+def compute(inputs: Inputs) -> Outcome:
+    """Check, score, build the tree, compare with the past: the report and the rows to record."""
+    past = inputs.past
+    views, states, versions, problems = _resolve(inputs)
+    items: list[Item] = []
+    owner: list[int] = []
+    for w, view in enumerate(views):
+        items.extend(view.items)
+        owner.extend([w] * len(view.items))
+    settings = inputs.settings
+    as_of = inputs.as_of
+    problems += check(items, settings, today=as_of, metrics=inputs.metric_units)
+    checkins = [c for v in views for c in v.checkins]
+    problems += check_log(items, checkins, settings, as_of)
+    scores = score_all(items, as_of, settings)
+    tree = build_tree(items, settings)
+    # History and Data follow the tree, so the order of the sources does not matter.
+    order = [n.index for n in tree.nodes if not n.is_branch and not n.is_repeat]
+    data = data_blocks(items, past.details, order)
+    problems += detail_problems(items, data)
+    problems.sort(key=sort_key)
+    hidden, collapsed = fold(tree, items, settings)
+    nodes = node_records(tree, items, scores, views, owner)
+    now = {n.id: (n.notes or "", n.progress) for n in nodes if n.kind == "key result"}
+    runs = [*past.history_runs, (as_of, now)]
+    due = needs_update(items, latest(checkins, as_of), settings, as_of)
+    current: dict[str, NodeRecord] = {}
+    for n in nodes:
+        current.setdefault(n.id, n)
+    diff = changes(past.before, current, inputs.threshold) if past.previous else []
+    report = Report(
+        organisation=inputs.organisation,
+        as_of=as_of,
+        started_at=inputs.started_at,
+        workbooks=tuple(views),
+        items=tuple(items),
+        owner=tuple(owner),
+        scores=scores,
+        tree=tree,
+        hidden=hidden,
+        collapsed=collapsed,
+        problems=tuple(problems),
+        metrics=metric_rows(items, owner, views, settings, as_of, past.metric_sources),
+        trend=trend(past, nodes, as_of),
+        changes=tuple(diff),
+        previous=past.previous.as_of if past.previous else None,
+        notices=inputs.notices,
+        history=history_rows(items, checkins, past.metric_points, runs, as_of, order),
+        data=data,
+        due=owners_due(items, due),
+    )
+    return Outcome(report, tuple(states), tuple(nodes), tuple(versions))
+
+
+def _department(items: Sequence[Item], name: str) -> str:
+    counts = Counter(i.department for i in items if i.department)
+    return counts.most_common(1)[0][0] if counts else Path(name).stem
+
+
+def _missing(known: SourceState, source_errors: Mapping[str, str]) -> str:
+    if known.source in source_errors:
+        return source_errors[known.source]
+    return f"{known.name}: missing from source {known.source} (read in the previous run)"
+
+
+def _resolve(
+    inputs: Inputs,
+) -> tuple[list[WorkbookView], list[SourceState], list[tuple[str, str, Blob]], list[Problem]]:
+    """Decide what each workbook shows: fresh read, last good version (stale), or nothing."""
+    past, as_of, forget = inputs.past, inputs.as_of, inputs.forget
+    problems = [
+        make_problem("unreadable", reason, workbook=src)
+        for src, reason in inputs.source_errors.items()
+    ]
+    versions: list[tuple[str, str, Blob]] = []
+    missing = missing_reads(inputs.reads, past.known, inputs.source_errors, forget)
+    todo = [r for r in inputs.reads if r.name not in forget] + missing
+    views: list[WorkbookView] = []
+    states: list[SourceState] = []
+    for r in sorted(todo, key=lambda r: (r.source, r.name)):
+        if r.ok:
+            digest = r.digest
+            stored = (r.name, digest) in past.stored
+            versions.append((r.name, digest, None if stored else r.content))
+            problems.extend(r.table.problems)
+            items = r.table.items
+            state = SourceState(r.name, r.source, FRESH, digest, digest, as_of)
+            views.append(WorkbookView(state, _department(items, r.name), items, r.table.checkins))
+            states.append(state)
+            continue
+        good = past.fallback.get(r.name)
+        if good is None or good.table is None:
+            message = f"{r.error}; no earlier good version to show"
+            problems.append(make_problem("unreadable", message, workbook=r.name))
+            state = SourceState(r.name, r.source, FAILED, r.digest, "", None, r.error)
+            views.append(WorkbookView(state, Path(r.name).stem))
+            states.append(state)
+            continue
+        message = f"{r.error}; showing the version last read on {good.last_seen:%Y-%m-%d} (stale)"
+        problems.append(make_problem("unreadable", message, workbook=r.name))
+        problems.extend(good.table.problems)
+        state = SourceState(r.name, r.source, STALE, r.digest, good.digest, good.last_seen, r.error)
+        table = good.table
+        department = _department(table.items, r.name)
+        views.append(WorkbookView(state, department, table.items, table.checkins))
+        states.append(state)
+    return views, states, versions, problems
+
+
+def metric_rows(
+    items: Sequence[Item],
+    owner: Sequence[int],
+    views: Sequence[WorkbookView],
+    settings: Settings,
+    as_of: date,
+    sources: Mapping[tuple[str, str], str],
+) -> tuple[MetricRow, ...]:
+    """Every metric-fed key result with its value, as-of, state and source."""
+    out = []
+    for item, w in zip(items, owner, strict=True):
+        if not item.metric:
+            continue
+        view = views[w]
+        if item.metric_state:
+            state, detail = "failed", item.metric_state
+        elif view.state != FRESH:
+            state, detail = "stale", f"its workbook {view.name} is {view.stale_note}"
+        elif item.as_of is None:
+            state, detail = "stale", "never refreshed: run 'okr metrics refresh'"
+        else:
+            day = item.as_of.date() if isinstance(item.as_of, datetime) else item.as_of
+            age = (as_of - day).days
+            if age > settings.stale_days:
+                state, detail = "stale", f"{age} days old (limit {settings.stale_days})"
+            else:
+                state, detail = FRESH, ""
+        source = sources.get((item.metric, item.period_label), NO_SOURCE)
+        out.append(MetricRow(item, item.current, item.as_of, state, source, detail))
+    return tuple(out)
+
+
+def trend(past: Past, nodes: Sequence[NodeRecord], as_of: date) -> Trend:
+    """Objective progress over the past runs and this one, with action-change marks."""
+    runs = past.trend_runs
+    dates = (*(r.as_of for r in runs), as_of)
+    values: dict[str, list[float | None]] = {}
+    marks: dict[str, list[str]] = {}
+    for node in nodes:
+        if node.kind != "objective" or node.id in values:
+            continue
+        points = [past.trend_points.get(r.id, {}).get(node.id) for r in runs]
+        values[node.id] = [p[0] if p else None for p in points] + [node.progress]
+        acts: list[str | None] = [p[1] if p else None for p in points] + [node.actions]
+        marks[node.id] = [
+            (acts[k] or "(notes cleared)")
+            if k > 0 and acts[k] is not None and acts[k - 1] is not None and acts[k] != acts[k - 1]
+            else ""
+            for k in range(len(acts))
+        ]
+    return Trend(dates, values, marks)
+
+
+def node_records(
+    tree: Tree,
+    items: Sequence[Item],
+    scores: Mapping[str, Score],
+    views: Sequence[WorkbookView],
+    owner: Sequence[int],
+) -> list[NodeRecord]:
+    """One record per tree row (the Unaligned branch row excluded), in tree order."""
+    out: list[NodeRecord] = []
+    krs: dict[int, list[Item]] = {}
+    for node in tree.nodes:
+        if node.is_branch or node.up < 0:
+            continue
+        up = tree.nodes[node.up]
+        if not up.is_branch and items[node.index].is_key_result:
+            krs.setdefault(up.index, []).append(items[node.index])
+    for node in tree.nodes:
+        if node.is_branch or node.is_repeat:  # a shared objective is recorded once
+            continue
+        item = items[node.index]
+        up = tree.nodes[node.up] if node.up >= 0 else None
+        score = scores.get(item.id)
+        actions = item.notes
+        if item.is_objective:
+            parts = [item.notes] if item.notes else []
+            parts += [f"{k.id}: {k.notes}" for k in krs.get(node.index, []) if k.notes]
+            actions = "\n".join(parts)
+        out.append(
+            NodeRecord(
+                id=item.id,
+                kind=item.kind,
+                parent=(parent_text(item) or "")[:100] or None,
+                up=up.id if up is not None else None,
+                depth=node.depth,
+                department=item.department or views[owner[node.index]].department,
+                workbook=item.where.workbook,
+                title=item.title,
+                progress=score.rolled if score else None,
+                own=score.progress if score else None,
+                status=score.status if score else None,
+                notes=item.notes,
+                actions=actions,
+            )
+        )
+    return out
