@@ -70,8 +70,9 @@ def flat(path: Path, sheet: str) -> str:
 def test_the_sheets_in_order_and_the_run_date_inside(book):
     path, rep = book
     names = CalamineWorkbook.from_path(path).sheet_names
-    assert names[:6] == ["Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes"]
-    assert len(names) == 6 + len(rep.workbooks)
+    reports = ["Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes", "History"]
+    assert names[:7] == reports
+    assert len(names) == 7 + len(rep.workbooks)  # no Data sheet: no detail rows
     assert workbook_date(path) == D1
 
 
