@@ -74,11 +74,11 @@ def workspace(work: Path) -> Path:
     return config
 
 
-def start(config: Path, port: int) -> subprocess.Popen:
+def start(config: Path, port: int, threads: int) -> subprocess.Popen:
     """``okr serve`` in its own process, once it answers /healthz."""
     okr = [sys.executable, "-m", "sync.cli"]
     server = subprocess.Popen(
-        [*okr, "serve", "--config", str(config), "--port", str(port)],
+        [*okr, "serve", "--config", str(config), "--port", str(port), "--threads", str(threads)],
         cwd=ROOT,
         stderr=subprocess.DEVNULL,
     )
@@ -152,6 +152,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--batches", type=int, default=200)
     ap.add_argument("--uploads", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=16, help="okr serve --threads")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="okr-bench-service-"))
     port = free_port()
@@ -180,7 +181,7 @@ def main() -> None:
         rows = department_rows("BENCH", 200, ["CO-O1", "CO-O2"])
         book = fill_template(build_template(work / "template.xlsx"), work / "bench.xlsx", rows)
         data = book.read_bytes()
-        server = start(config, port)
+        server = start(config, port, args.threads)
         url = f"http://127.0.0.1:{port}"
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"

@@ -10,6 +10,7 @@ from sync.service.errors import ApiError
 from sync.service.queries import metric_json
 from sync.service.schemas import Metric, MetricQuery, Metrics
 from sync.store import metrics as metric_store
+from sync.store.details import latest_detail, latest_details
 
 bp = APIBlueprint("metrics", __name__, tag="metrics")
 
@@ -35,7 +36,8 @@ def metric(name: str, query: dict):
             f"metric {name!r} has no measurement{when}; "
             "run okr metrics refresh, or see /api/v1/metrics",
         )
-    return metric_json(record, service.ws.settings.stale_days)
+    detail = latest_detail(service.engine, record.metric, record.period)
+    return metric_json(record, service.ws.settings.stale_days, detail)
 
 
 @bp.get("/metrics")
@@ -46,7 +48,11 @@ def metrics():
     """The latest measurement of every metric and period: value, as-of, source, state."""
     service = current_app.extensions["okr"]
     stale = service.ws.settings.stale_days
-    found = [metric_json(r, stale) for r in metric_store.latest_all(service.engine)]
+    details = latest_details(service.engine)
+    found = [
+        metric_json(r, stale, details.get((r.metric, r.period)))
+        for r in metric_store.latest_all(service.engine)
+    ]
     measured = {m["name"] for m in found}
     for name in sorted(set(service.ws.metrics) - measured):
         found.append(

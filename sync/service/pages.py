@@ -13,6 +13,7 @@ from sync.errors import InputError
 from sync.sources.departments import code_of
 from sync.store import metrics as metric_store
 from sync.store import uploads as upload_store
+from sync.store.details import latest_detail, latest_details
 from sync.store.schema import run_nodes, runs
 from sync.xlsx.reading import read_workbook_bytes
 
@@ -87,9 +88,12 @@ def item_page(engine: Engine, run_id: int, row) -> ItemPage:
             if r.value is not None
         ]
         page.metric = found[-1] if found else None
-        if page.metric is not None:
-            page.detail = getattr(page.metric, "detail", None)
-            page.detail_total = getattr(page.metric, "detail_total", None)
+        found_detail = latest_detail(engine, item.metric, item.period_label or None)
+        if found_detail is not None and found_detail.rows:
+            page.detail = [
+                dict(zip(found_detail.columns, r, strict=False)) for r in found_detail.rows
+            ]
+            page.detail_total = found_detail.total
     page.department_code = code_of(row.workbook) if row.workbook else ""
     if page.department_code:
         page.latest_upload = upload_store.departments(engine).get(page.department_code)
@@ -109,7 +113,11 @@ def freshness(engine: Engine, stale_days: int) -> list[dict]:
     """Every metric's newest measurement with its state, oldest first (the stalest on top)."""
     from sync.service.queries import metric_json
 
-    found = [metric_json(r, stale_days) for r in metric_store.latest_all(engine)]
+    details = latest_details(engine)
+    found = [
+        metric_json(r, stale_days, details.get((r.metric, r.period)))
+        for r in metric_store.latest_all(engine)
+    ]
     order = {"failed": 0, "stale": 1, "ok": 2}
     return sorted(found, key=lambda m: (order.get(m["state"], 3), m["as_of"] or ""))
 

@@ -148,9 +148,9 @@ def metric_state(record: metric_store.MetricRecord, stale_days: int, now: dateti
     return "ok"
 
 
-def metric_json(record: metric_store.MetricRecord, stale_days: int) -> dict:
-    """A measurement as the API answers it, with its detail rows when the store has them."""
-    detail = getattr(record, "detail", None)
+def metric_json(record: metric_store.MetricRecord, stale_days: int, found=None) -> dict:
+    """A measurement as the API answers it, with the detail rows *found* (a ``Detail``)."""
+    detail = [dict(zip(found.columns, r, strict=False)) for r in found.rows] if found else None
     return {
         "name": record.metric,
         "period": record.period,
@@ -161,7 +161,7 @@ def metric_json(record: metric_store.MetricRecord, stale_days: int) -> dict:
         "error": record.error,
         "recorded_at": record.recorded_at.isoformat() if record.recorded_at else None,
         "detail": list(detail) if detail else None,
-        "detail_total": getattr(record, "detail_total", None),
+        "detail_total": found.total if found else None,
     }
 
 

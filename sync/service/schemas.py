@@ -167,10 +167,14 @@ class Metric(Schema):
     detail_total = Float(allow_none=True)
 
 
+class MetricItem(Metric):
+    """A metric's latest measurement, in the list (its own name keeps the spec's refs apart)."""
+
+
 class Metrics(Schema):
     """Every metric's latest measurement."""
 
-    metrics = List(Nested(Metric))
+    metrics = List(Nested(MetricItem))
 
 
 class TreeQuery(Schema):

@@ -19,16 +19,21 @@ def chromium_paths() -> tuple[str, str] | None:
 
 @contextmanager
 def serving(app) -> Iterator[str]:
-    """Serve *app* with waitress on 127.0.0.1 (a free port); yields the base URL."""
-    import waitress
+    """Serve *app* on 127.0.0.1 (a free port), a thread per request; yields the base URL.
 
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    werkzeug's server stops cleanly between tests (``okr serve`` itself, under
+    waitress, is tested in test_serve.py).
+    """
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.close()
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=5)
 
 

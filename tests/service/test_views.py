@@ -88,3 +88,29 @@ def test_metrics_say_value_as_of_source_and_state(app, client, tokens):
     assert missing.status_code == 404
     assert client.get("/api/v1/metrics").status_code == 401
     assert client.get("/api/v1/metrics", headers=bearer(tokens["revoked"])).status_code == 401
+
+
+def test_a_metric_answers_its_detail_rows(app, client, tokens):
+    from sync.metrics.detail import Detail
+    from sync.store.details import record_details
+
+    _measure(app, "receivables", 30.0, datetime.now())
+    detail = Detail(
+        "receivables",
+        "2026-Q4",
+        ("invoice", "amount"),
+        (("INV-1", 10.0), ("INV-2", 20.0)),
+        row_count=2,
+        total=30.0,
+    )
+    record_details(app.extensions["okr"].engine, [detail])
+    one = client.get(
+        "/api/v1/metrics/receivables?period=2026-Q4", headers=bearer(tokens["reader"])
+    ).json
+    assert one["detail"] == [
+        {"invoice": "INV-1", "amount": 10.0},
+        {"invoice": "INV-2", "amount": 20.0},
+    ]
+    assert one["detail_total"] == 30.0
+    listed = client.get("/api/v1/metrics", headers=bearer(tokens["reader"])).json["metrics"]
+    assert {m["name"]: m["detail"] for m in listed}["receivables"][1]["invoice"] == "INV-2"
