@@ -17,12 +17,13 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from okr.cascade import check
 from okr.checkins import check_log, latest, needs_update
+from okr.departments import display_name
 from okr.model import Item
 from okr.problems import ERROR, Problem, sort_key
 from okr.rollup import score_all
@@ -30,8 +31,8 @@ from okr.tree import CHANGE_THRESHOLD, Snapshot, build_tree, changes, fold
 from sync.company.data import data_blocks, detail_problems
 from sync.company.history import owners_due
 from sync.company.report import Report
+from sync.config import CONFIG_NAME, Workspace
 from sync.config import Source as SourceConfig
-from sync.config import Workspace
 from sync.consolidate import outputs as output_files
 from sync.consolidate.inputs import (
     collect_metrics,
@@ -104,7 +105,7 @@ class RunResult:
             f"{states[STALE]} stale, {states[FAILED]} failed"
         )
         if bad:
-            text += " (" + "; ".join(f"{s.name}: {s.error or s.state}" for s in bad) + ")"
+            text += " (" + "; ".join(_why(s.name, s.error or s.state) for s in bad) + ")"
         text += f"; {self.rows} row(s), {self.errors} error(s), {self.warnings} warning(s)"
         text += " (see the Problems sheet)" if self.problems else ""
         if self.previous:
@@ -134,8 +135,14 @@ def default_sources(ws: Workspace) -> tuple[tuple[SourceConfig, ...], tuple[str,
     if example.is_dir():
         note = "No [[sources]] in okr.toml: read the example organisation in examples/org."
         return (SourceConfig("folder", "examples/org"),), (note,)
+    if ws.path is None:
+        raise ConfigError(
+            f"no {CONFIG_NAME} in {ws.root}: run 'okr init' to start a workspace here, "
+            "or pass --config PATH"
+        )
     raise ConfigError(
-        'no [[sources]] in okr.toml: add one, e.g. [[sources]] kind = "folder" path = "departments"'
+        f'no [[sources]] in {ws.path}: add one, e.g. [[sources]] kind = "folder" '
+        'path = "departments"'
     )
 
 
@@ -203,6 +210,8 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
     known = run_history.run_sources_of(engine, prev.id) if prev else []
     reads, source_errors = read_sources(sources, progress)
     views, states, versions, problems = resolve(engine, reads, source_errors, known, forget, as_of)
+    # Tabs, titles and charts name each department as people call it.
+    views = [replace(v, department=display_name(v.department, ws.departments)) for v in views]
     del reads  # the bytes of versions the store already keeps are not needed any more
     checkpoint("read")
     progress("check", 0, 1)
@@ -212,7 +221,7 @@ def _run(ws, engine, sources, out, as_of, forget, threshold, notices, progress) 
         items.extend(view.items)
         owner.extend([w] * len(view.items))
     metrics = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
-    problems += check(items, ws.settings, today=as_of, metrics=metrics)
+    problems += check(items, ws.settings, today=as_of, metrics=metrics, departments=ws.departments)
     checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, ws.settings, as_of)
     scores = score_all(items, as_of, ws.settings)
@@ -299,3 +308,8 @@ def _finish(engine, ws, out, tmp, report, states, nodes, versions, clock) -> Run
         notices=report.notices,
         depths=tuple(n.depth for n in report.tree.nodes),
     )
+
+
+def _why(name: str, error: str) -> str:
+    """``name: reason``, without naming the workbook twice when the reason starts with it."""
+    return error if error.startswith(f"{name}: ") else f"{name}: {error}"

@@ -29,9 +29,16 @@ KINDS: dict[str, SourceFactory] = {"folder": _folder, "uploads": _uploads}
 PLUGINS = {"gsheet": "sync.sources.gsheet"}
 
 
-def register_kind(kind: str, factory: SourceFactory) -> None:
-    """Make ``[[sources]] kind = <kind>`` build sources with *factory* (e.g. Google Sheets)."""
+def register_kind(kind: str, factory: SourceFactory, keys: Iterable[str] | None = None) -> None:
+    """Make ``[[sources]] kind = <kind>`` build sources with *factory* (e.g. Google Sheets).
+
+    *keys* are the settings such a source takes besides ``kind``, which the
+    workspace file is validated against (``sync.config.SOURCE_KINDS`` already
+    lists the built-in kinds').
+    """
     KINDS[kind] = factory
+    if keys is not None:
+        config.SOURCE_KINDS[kind] = set(keys)
 
 
 def make_source(src: config.Source, ws: config.Workspace, *, skip: Iterable[Path] = ()) -> Source:

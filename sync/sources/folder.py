@@ -11,6 +11,7 @@ from pathlib import Path
 from sync import config
 from sync.errors import ConfigError, InputError
 from sync.sources.base import Source, SourceRead, parse
+from sync.xlsx.reading import MAX_ROWS, open_regular
 
 _MAGIC = set("*?[")
 
@@ -25,15 +26,24 @@ class FolderSource:
     Names are paths relative to the folder, so ``sales.xlsx`` or
     ``emea/sales.xlsx`` with a recursive glob. Excel's ``~$`` lock files,
     hidden files and the paths in *skip* (the company workbook and its copies)
-    are left out.
+    are left out. Anything else that matches (a pipe, a link that leads
+    nowhere, a folder named ``x.xlsx``) is listed and read as unreadable, so
+    it is reported instead of silently skipped.
     """
 
     def __init__(
-        self, path: str | Path, glob: str = "*.xlsx", *, skip: Iterable[Path] = ()
+        self,
+        path: str | Path,
+        glob: str = "*.xlsx",
+        *,
+        skip: Iterable[Path] = (),
+        max_rows: int = MAX_ROWS,
+        decimal: str | None = None,
     ) -> None:
         """Read *path*: a folder (with *glob*), a glob like ``depts/*/okr.xlsx``, or a file."""
         text = str(path)
         self.name = text
+        self.max_rows, self.decimal = max_rows, decimal
         self._skip = {Path(p).resolve() for p in skip}
         if any(ch in _MAGIC for ch in text):
             parts = Path(text).parts
@@ -46,7 +56,11 @@ class FolderSource:
 
     def files(self) -> list[Path]:
         """The workbook files, sorted; ``InputError`` when the folder is missing."""
-        if self.root.is_file() and not any(ch in _MAGIC for ch in self.name):
+        if (
+            self.root.exists()
+            and not self.root.is_dir()
+            and not any(ch in _MAGIC for ch in self.name)
+        ):
             return [self.root]
         if not self.root.is_dir():
             raise InputError(f"source {self.name}: folder {self.root} does not exist")
@@ -58,7 +72,7 @@ class FolderSource:
         return [
             self.root / p
             for p in found
-            if (self.root / p).is_file() and (self.root / p).resolve() not in self._skip
+            if _resolved(self.root / p) not in self._skip and not _plain_folder(self.root / p)
         ]
 
     def label(self, path: Path) -> str:
@@ -87,20 +101,37 @@ class FolderSource:
     def _read_one(self, path: Path) -> SourceRead:
         name = self.label(path)
         try:
-            data = path.read_bytes()
+            with open_regular(path, name) as fh:
+                data = fh.read()
+        except InputError as exc:
+            return SourceRead(self.name, name, None, None, str(exc))
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             return SourceRead(self.name, name, None, None, f"{name}: cannot be read ({reason})")
-        return parse(self.name, name, data)
+        return parse(self.name, name, data, max_rows=self.max_rows, decimal=self.decimal)
 
     def __repr__(self) -> str:
         return f"FolderSource({self.name!r})"
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of links: it is reported when read
+        return path
+
+
+def _plain_folder(path: Path) -> bool:
+    """A folder a recursive glob walks through (``**``) rather than a file-like match."""
+    return path.is_dir() and not path.name.lower().endswith(".xlsx")
 
 
 def _folder(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]) -> Source:
     if not src.path:
         raise ConfigError("[[sources]] kind = 'folder' needs a path (a folder or a glob)")
     path = ws.resolve(src.path)
-    source = FolderSource(path, src.glob, skip=skip)
+    source = FolderSource(
+        path, src.glob, skip=skip, max_rows=ws.settings.max_rows, decimal=ws.decimal
+    )
     source.name = src.path  # as written in okr.toml: stable when the workspace moves
     return source

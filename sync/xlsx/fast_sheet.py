@@ -31,6 +31,8 @@ from xlsxwriter.worksheet import (
     Worksheet,
 )
 
+from sync.xlsx.safe_values import xml_legal
+
 _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
@@ -197,7 +199,18 @@ class InternalLink(Url):
         self._original_url = "internal:" + location
         self._link = self._anchor = location
         self._relationship_link = "#" + location
-        self._text = text or location
+        # The display text is an XML attribute, which xlsxwriter does not escape
+        # for control characters: keep only what XML can carry.
+        self._text = xml_legal(text or location)
         self._tip = ""
         self._is_object_link = False
         self._rel_index = 0
+
+    @property
+    def text(self) -> str:
+        """The text shown for the link."""
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = xml_legal(value)
