@@ -36,7 +36,7 @@ _TOP_KEYS = {
 SECTION_KEYS: dict[str, set[str]] = {
     "organisation": {"name", "period", "decimal"},
     "store": {"url"},
-    "output": {"path", "keep"},
+    "output": {"path", "keep", "google_sheet"},
 }
 #: ``[[sources]]`` kinds and the keys each takes besides ``kind``; other source
 #: kinds add themselves here (``sync.sources.register_kind``).

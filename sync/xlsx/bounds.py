@@ -114,6 +114,12 @@ def above(limit: int) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+# A cell whose place is not given by a leading r="B5" (with or without a prefix);
+# Excel, LibreOffice, openpyxl and xlsxwriter always write one first.
+_UNPLACED = re.compile(rb'<c(?! r=")[ >/]')
+_UNPLACED_PREFIXED = re.compile(rb':c(?! r=")[ >/]')
+
+
 def within(
     zf: zipfile.ZipFile, member: str, *, max_rows: int, max_columns: int
 ) -> tuple[tuple[int, int, str], ...] | None:
@@ -133,10 +139,13 @@ def within(
     # a cell without a leading r="B5" (Excel, LibreOffice, openpyxl and
     # xlsxwriter all write one), or a namespace prefix.
     far = f'(?:{"|".join(columns)})[0-9]|[A-Z]{{1,3}}{above(max_rows)}"'
-    odd = re.compile(f'<c (?!r=")|<c>|:c[ >]| r="(?:{far})'.encode())
+    # Each search starts with a literal, which the regex engine skips to fast.
+    past = re.compile(f' r="(?:{far})'.encode())
     # The part is at most the container's expansion limit: read it in one go.
     body = zf.read(member)
-    if odd.search(body):
+    if _UNPLACED.search(body) or _UNPLACED_PREFIXED.search(body):
+        return None
+    if past.search(body):
         return None
     return tuple(_errors(body))
 
