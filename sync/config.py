@@ -43,6 +43,7 @@ SECTION_KEYS: dict[str, set[str]] = {
 SOURCE_KINDS: dict[str, set[str]] = {
     "folder": {"path", "glob"},
     "gsheet": {"path", "ids", "folder_id"},
+    "uploads": {"path"},
 }
 
 
