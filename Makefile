@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format template examples bench bench-addins clean serve screenshots
+.PHONY: demo test lint format template examples bench bench-addins clean serve screenshots pdf
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(STAMP)
 # already installed from the same lockfile (npm keeps a copy of it in node_modules).
 addin/node_modules/.package-lock.json: addin/package-lock.json addin/package.json
 	cd addin && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+# Print the demo's company workbook to PDF (LibreOffice) and count its pages.
+pdf: $(STAMP)
+	$(BIN)/python -m examples.print_pdf
 
 test: $(DEVSTAMP) $(if $(wildcard addin/package.json),addin/node_modules/.package-lock.json)
 	$(BIN)/ruff check .

@@ -10,11 +10,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from okr.model import Item
+from okr.departments import department_problems
+from okr.model import Item, id_key
 from okr.problems import Problem, make_problem, sort_key
 from okr.schema import normalise
 from okr.settings import Settings
 from okr.shares import share_problems
+from okr.units import scale_problems
 
 
 def _problem(code: str, item: Item, key: str | None, message: str) -> Problem:
@@ -39,22 +41,25 @@ def check(
     today: date | None = None,
     metrics: Mapping[str, str] | None = None,
     context: Iterable[Item] = (),
+    departments: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Check *items* as one organisation and return every problem found, sorted.
 
     *context* holds items of other levels (the company workbook, the level
     above) that parents may point to but whose own problems are not reported.
     *metrics* maps each registry metric to its unit; when None, metric names
-    and units are not checked. *today* is the evaluation date for staleness.
+    and units are not checked. *departments* maps department codes to names
+    (``[departments.CODE] name``). *today* is the evaluation date for staleness.
     """
     s = settings or Settings()
     today = today or date.today()
     found: list[Problem] = []
+    # Keyed by id_key: IDs that differ only by case are the same ID.
     by_id: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         if item.id:
-            by_id[item.id].append(item)
-    known: dict[str, Item] = {i.id: i for i in context if i.id}
+            by_id[id_key(item.id)].append(item)
+    known: dict[str, Item] = {id_key(i.id): i for i in context if i.id}
     known.update({k: v[0] for k, v in by_id.items()})
 
     found += _duplicates(by_id)
@@ -66,22 +71,27 @@ def check(
     found += _owners(items)
     found += _metrics(items, metrics, s, today)
     found += share_problems(items, known)
+    found += scale_problems(items)
+    found += department_problems(items, departments)
     return sorted(found, key=sort_key)
 
 
 def _duplicates(by_id: Mapping[str, list[Item]]) -> list[Problem]:
     out = []
-    for item_id, same in by_id.items():
+    for same in by_id.values():
         if len(same) < 2:
             continue
         for item in same:
-            others = ", ".join(_at(o) for o in same if o is not item)
+            others = ", ".join(
+                _at(o) + ("" if o.id == item.id else f" as {o.id}") for o in same if o is not item
+            )
+            note = "" if all(o.id == item.id for o in same) else " (IDs ignore case)"
             out.append(
                 _problem(
                     "duplicate-id",
                     item,
                     "id",
-                    f"ID {item_id} is also used at {others}: give each row its own ID",
+                    f"ID {item.id} is also used at {others}{note}: give each row its own ID",
                 )
             )
     return out
@@ -91,7 +101,7 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
     out = []
     top = normalise(s.top_level)
     for item in items:
-        parent = known.get(item.parent) if item.parent else None
+        parent = known.get(id_key(item.parent)) if item.parent else None
         if item.is_key_result:
             if not item.parent:
                 out.append(
@@ -152,31 +162,53 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
 
 
 def _cycles(items: Sequence[Item], known: Mapping[str, Item]) -> list[Problem]:
+    """One problem per loop of parents, at its first row; linear in the number of rows.
+
+    Each row's chain of parents is walked once: a walk stops at a row an
+    earlier walk already settled, so a 10,000-row loop costs 10,000 steps.
+    """
     out = []
-    reported: set[str] = set()
+    done: set[str] = set()
+    order: dict[str, Item] = {}
+    for item in items:
+        order.setdefault(id_key(item.id), item)
+    rank = {k: n for n, k in enumerate(order)}
     for item in items:
         path: list[str] = []
-        seen: set[str] = set()
-        node: Item | None = item
-        while node is not None and node.id and node.id not in seen:
-            seen.add(node.id)
-            path.append(node.id)
-            node = known.get(node.parent) if node.parent else None
-        if node is None or node.id != item.id or item.id in reported:
-            continue
-        loop = " → ".join([*path, item.id])
-        for member in path:
-            reported.add(member)
-        out.append(
-            _problem(
-                "cycle",
-                item,
-                "parent",
-                f"{item.id} is part of a loop of parents ({loop}): point one of them to a "
-                "parent one level up",
-            )
-        )
+        on_path: dict[str, int] = {}
+        key = id_key(item.id)
+        while key and key not in done and key not in on_path:
+            on_path[key] = len(path)
+            path.append(key)
+            node = known.get(key)
+            key = id_key(node.parent) if node is not None and node.parent else ""
+        if key in on_path:
+            loop = path[on_path[key] :]
+            head = min((k for k in loop if k in order), key=rank.__getitem__, default="")
+            first = order.get(head)
+            members = [known[k].id for k in loop]
+            if first is not None and first.id:
+                start = members.index(first.id) if first.id in members else 0
+                shown = [*members[start:], *members[:start], first.id]
+                out.append(
+                    _problem(
+                        "cycle",
+                        first,
+                        "parent",
+                        f"{first.id} is part of a loop of parents ({_loop_text(shown)}): point "
+                        "one of them to a parent one level up",
+                    )
+                )
+        done.update(path)
     return out
+
+
+def _loop_text(ids: list[str], limit: int = 8) -> str:
+    if len(ids) <= limit:
+        return " → ".join(ids)
+    return (
+        " → ".join(ids[: limit - 2]) + f" → … ({len(ids) - limit} more) → " + " → ".join(ids[-2:])
+    )
 
 
 def _targets(items: Sequence[Item]) -> list[Problem]:
@@ -186,6 +218,8 @@ def _targets(items: Sequence[Item]) -> list[Problem]:
             continue
         b, t = item.baseline, item.target
         base = 0.0 if b is None else b
+        if "target" in item.unread or "baseline" in item.unread:
+            continue  # already reported at its cell: one mistake, one message
         if t is None:
             out.append(
                 _problem(
@@ -222,12 +256,12 @@ def _krs_per_objective(items: Sequence[Item], s: Settings) -> list[Problem]:
     krs: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         if item.is_key_result and item.parent:
-            krs[item.parent].append(item)
+            krs[id_key(item.parent)].append(item)
     out = []
     for item in items:
         if not item.is_objective:
             continue
-        mine = krs.get(item.id, [])
+        mine = krs.get(id_key(item.id), [])
         if not mine:
             out.append(
                 _problem(

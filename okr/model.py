@@ -12,6 +12,16 @@ OBJECTIVE = "objective"
 KEY_RESULT = "key result"
 
 
+def id_key(item_id: str | None) -> str:
+    """The form of an ID used to compare IDs: IDs differ by more than case or not at all.
+
+    Spreadsheet lookups (MATCH, XLOOKUP, COUNTIF) ignore case, so the
+    template's formulas find ``bad-o1`` for ``BAD-O1``; the checks, roll-up
+    and tree do the same.
+    """
+    return (item_id or "").upper()
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a row lives: workbook name, sheet, 1-based row, and column letters."""
@@ -56,6 +66,8 @@ class Item:
     #: share; empty for a single parent (see ``okr.shares.parents_of``)
     shares: tuple[tuple[str, float], ...] = ()
     where: Location = field(default_factory=lambda: Location("", "", 0))
+    #: keys of the number cells that held something other than a number (reported when read)
+    unread: tuple[str, ...] = ()
 
     @property
     def is_objective(self) -> bool:

@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "confidence": WARNING,
     "checkin": WARNING,
     "detail-mismatch": WARNING,
+    "department": WARNING,
 }
 
 

@@ -16,6 +16,13 @@ from sys import intern
 from typing import Any
 
 from okr.model import Item, Location
+from okr.numbers import (
+    ERROR_VALUES,
+    AmbiguousNumber,
+    is_percent_unit,
+    parse_number,
+    typed_percent,
+)
 from okr.periods import Period, parse_period
 from okr.problems import Problem, make_problem
 from okr.schema import (
@@ -84,8 +91,13 @@ def find_header(grid: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]]:
     return best
 
 
-def read_table(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> Table:
-    """Read every non-empty row under the header into items and problems."""
+def read_table(
+    grid: Sequence[Sequence[object]], workbook: str, sheet: str, *, decimal: str | None = None
+) -> Table:
+    """Read every non-empty row under the header into items and problems.
+
+    *decimal* is the decimal mark of numbers typed as text (see ``parse_number``).
+    """
     header, cols = find_header(grid)
     letters = tuple((k, column_letter(c)) for k, c in cols.items())
     items: list[Item] = []
@@ -99,10 +111,61 @@ def read_table(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> T
             continue
         cells = {k: _clean(row[c]) if c < width else None for k, c in cols.items()}
         where = Location(workbook, sheet, r + 1, letters)
-        item, found = _read_row(cells, where)
+        item, found = _read_row(cells, where, decimal)
         items.append(item)
         problems.extend(found)
     return Table(workbook, sheet, tuple(items), tuple(problems), header + 1, letters)
+
+
+def read_ids(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> Table:
+    """Only the IDs (with Type, Title, Department, Period) of a table that has an ID column.
+
+    For tables that list rows others may name as Parent but are not OKR
+    sheets themselves, such as the company workbook's ``Company`` sheet.
+    """
+    found = next(
+        (
+            (r, cols)
+            for r, row in enumerate(grid[:HEADER_SEARCH_ROWS])
+            if "id" in (cols := _keys(row))
+        ),
+        None,
+    )
+    if found is None:
+        raise TableError("no header row with an 'ID' column in the first 20 rows")
+    r, cols = found
+    letters = tuple((k, column_letter(c)) for k, c in cols.items())
+    items = []
+    for n in range(r + 1, len(grid)):
+        row = grid[n]
+        cells = {k: _clean(row[c]) if c < len(row) else None for k, c in cols.items()}
+        item_id = _text(cells.get("id")).strip()
+        if not item_id or not _ID_RE.match(item_id):
+            continue
+        label = _text(cells.get("period")).strip()
+        period = parse_period(label) if label else None
+        items.append(
+            Item(
+                id=item_id,
+                kind=parse_type(cells.get("type")),
+                parent=None,
+                title=_text(cells.get("title")),
+                department=_text(cells.get("department")),
+                period_label=period.label if period else label,
+                period=period,
+                where=Location(workbook, sheet, n + 1, letters),
+            )
+        )
+    return Table(workbook, sheet, tuple(items), (), r + 1, letters)
+
+
+def _keys(row: Sequence[object]) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for c, value in enumerate(row):
+        key = column_for_header(value) if isinstance(value, str) else None
+        if key and key not in cols:
+            cols[key] = c
+    return cols
 
 
 def _clean(value: object) -> object:
@@ -118,24 +181,6 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def parse_number(value: object) -> float | None:
-    """A number from a cell: numbers as is, text like ``1,200`` or ``45%``; else raise."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError("a TRUE/FALSE value")
-    if isinstance(value, int | float):
-        return float(value)
-    s = str(value).strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-    scale = 1.0
-    if s.endswith("%"):
-        s, scale = s[:-1], 0.01
-    try:
-        return float(s) * scale
-    except ValueError:
-        raise ValueError(f"'{value}'") from None
 
 
 def from_excel_serial(serial: float) -> datetime:
@@ -182,7 +227,9 @@ def _period(label: str) -> Period | None:
     return _PERIODS[label]
 
 
-def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Problem]]:
+def _read_row(
+    cells: dict[str, object], where: Location, decimal: str | None = None
+) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
     item_id = _text(cells.get("id")).strip()
 
@@ -219,14 +266,15 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         report("parent-share", "parent", share_message)
 
     numbers: dict[str, float | None] = {}
+    # Cells already reported as not numbers: the checks do not call them empty too.
+    unread: list[str] = []
     for key in ("baseline", "target", "weight", "confidence"):
         try:
-            numbers[key] = parse_number(cells.get(key))
+            numbers[key] = parse_number(cells.get(key), decimal)
         except ValueError as exc:
             numbers[key] = None
-            name = COLUMN_BY_KEY[key].en
-            code = _NUMBER_CODES.get(key, "confidence")
-            report(code, key, f"{name} is {exc}, not a number: type a plain number")
+            unread.append(key)
+            report(_NUMBER_CODES.get(key, "confidence"), key, _not_a_number(key, exc))
 
     direction = None
     if kind == "key result":
@@ -240,13 +288,28 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
                 f"Direction is {shown}: choose increase, decrease, at least, at most or milestone",
             )
 
+    # In a key result measured in %, values are percentage points: "85%" is 85.
+    percent = is_percent_unit(cells.get("unit"))
+    if percent:
+        for key in ("baseline", "target"):
+            if numbers[key] is not None and typed_percent(cells.get(key)):
+                numbers[key] *= 100
+
     current = cells.get("current")
     if direction != "milestone" and current is not None:
         try:
-            current = parse_number(current)
+            typed = typed_percent(current)
+            current = parse_number(current, decimal)
+            if percent and typed and current is not None:
+                current *= 100
         except ValueError as exc:
-            report("target", "current", f"Current is {exc}, not a number: type a plain number")
+            report("target", "current", _not_a_number("current", exc))
+            unread.append("current")
             current = None
+    elif isinstance(current, str) and current.upper() in ERROR_VALUES:
+        report("target", "current", _not_a_number("current", ValueError(f"the error {current}")))
+        unread.append("current")
+        current = None
 
     period_label = _text(cells.get("period")).strip()
     period = _period(period_label) if period_label else None
@@ -262,8 +325,10 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         weight = 0.0
 
     confidence = numbers["confidence"]
-    if confidence is not None and confidence > 1 and confidence <= 100:
-        confidence /= 100  # typed as 70 meaning 70%
+    # 0.7 and 70% are shares; a whole 70 means 70 %; 170%, 1.7 or 170 are out of range.
+    whole_points = confidence is not None and confidence.is_integer() and 1 < confidence <= 100
+    if whole_points and not typed_percent(cells.get("confidence")):
+        confidence /= 100
     if confidence is not None and not 0 <= confidence <= 1:
         report(
             "confidence",
@@ -303,5 +368,19 @@ def _read_row(cells: dict[str, object], where: Location) -> tuple[Item, list[Pro
         notes=_text(cells.get("notes")),
         shares=shares,
         where=where,
+        unread=tuple(unread),
     )
     return item, problems
+
+
+def _not_a_number(key: str, exc: ValueError) -> str:
+    name = COLUMN_BY_KEY[key].en
+    if isinstance(exc, AmbiguousNumber):
+        return (
+            f"{name} is {exc}, read one way with a decimal point and another with a decimal "
+            "comma: type a plain number such as 12.5, or set [organisation] decimal "
+            "in okr.toml"
+        )
+    if str(exc).startswith("the error "):
+        return f"{name} is {exc}: fix the formula or the cell it refers to, or type a plain number"
+    return f"{name} is {exc}, not a number: type a plain number"

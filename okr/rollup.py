@@ -95,21 +95,42 @@ class _Roller:
         self.visiting: set[str] = set()
 
     def __call__(self, item_id: str) -> float | None:
-        if item_id in self.rolled:
-            return self.rolled[item_id]
-        item = self.by_id[item_id]
-        if not item.is_objective or item_id in self.visiting:
-            return self.own.get(item_id)  # a loop: the cascade check reports it
-        self.visiting.add(item_id)
-        kids = [(c.weight * share, self(c.id)) for c, share in self.children[item_id]]
-        kids = [(w, p) for w, p in kids if p is not None]
-        mine = [(k.weight, self.own[k.id]) for k in self.krs[item_id]]
-        if self.mode == "krs" or not kids:
-            value = self.own[item_id]
-        elif self.mode == "children":
-            value = weighted_mean(kids)
-        else:
-            value = weighted_mean([*mine, *kids])
-        self.visiting.discard(item_id)
-        self.rolled[item_id] = value
-        return value
+        # A chain of parents is as deep as the sheets make it: the walk keeps its
+        # own stack, children before parents. An objective met again while its
+        # subtree is summed is in a loop: it counts with its own progress there.
+        stack = [item_id]
+        while stack:
+            key = stack[-1]
+            if key in self.rolled:
+                stack.pop()
+                continue
+            item = self.by_id[key]
+            if not item.is_objective:
+                self.rolled[key] = self.own.get(key)
+                stack.pop()
+                continue
+            kids = self.children[key]
+            if key not in self.visiting:
+                self.visiting.add(key)
+                stack.extend(
+                    c.id
+                    for c, _ in reversed(kids)
+                    if c.id not in self.rolled and c.id not in self.visiting
+                )
+                continue
+            stack.pop()
+            values = [
+                (c.weight * share, self.rolled[c.id] if c.id in self.rolled else self.own.get(c.id))
+                for c, share in kids
+            ]
+            values = [(w, p) for w, p in values if p is not None]
+            mine = [(k.weight, self.own[k.id]) for k in self.krs[key]]
+            if self.mode == "krs" or not values:
+                value = self.own[key]
+            elif self.mode == "children":
+                value = weighted_mean(values)
+            else:
+                value = weighted_mean([*mine, *values])
+            self.visiting.discard(key)
+            self.rolled[key] = value
+        return self.rolled[item_id]

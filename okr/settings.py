@@ -39,6 +39,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "top_level", "Company", "Department name of the top of the pyramid (may have no parent)"
     ),
+    Setting(
+        "max_rows",
+        20_000,
+        "An OKRs sheet with content below this row is refused as unreadable (a pasted data dump)",
+    ),
 )
 
 
@@ -54,6 +59,7 @@ class Settings:
     at_risk_ratio: float = 0.6
     rollup_mode: str = "both"
     top_level: str = "Company"
+    max_rows: int = 20_000
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> Settings:

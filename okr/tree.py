@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from okr.model import Item
+from okr.model import Item, id_key
 from okr.schema import normalise
 from okr.settings import Settings
 from okr.shares import parents_of
@@ -81,8 +81,8 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
     top = normalise(s.top_level)
     first: dict[str, int] = {}
     for i, item in enumerate(items):
-        if item.id and item.id not in first:
-            first[item.id] = i
+        if item.id and id_key(item.id) not in first:
+            first[id_key(item.id)] = i
 
     children: dict[int, list[int]] = defaultdict(list)
     #: (parent index, child index) -> share, for children serving several parents
@@ -92,7 +92,7 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
     for i, item in enumerate(items):
         placed = False
         for parent_id, share in parents_of(item) if item.shares else ((item.parent, None),):
-            up = first.get(parent_id) if parent_id else None
+            up = first.get(id_key(parent_id)) if parent_id else None
             if up is not None and up != i and (up, i) not in share_of:
                 children[up].append(i)
                 placed = True

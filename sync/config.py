@@ -7,19 +7,57 @@ written as ``${ENV_VAR}`` and resolved only when a connection is opened.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from okr.periods import parse_period
 from okr.settings import Settings
 from sync.errors import ConfigError
 
 CONFIG_NAME = "okr.toml"
 _TOP_KEYS = {
-    "organisation", "store", "sources", "output", "settings", "connections", "metrics",
-    "google", "service", "schedule", "mail",
-}  # fmt: skip
+    "organisation",
+    "departments",
+    "store",
+    "sources",
+    "output",
+    "settings",
+    "connections",
+    "metrics",
+    "google",
+    "service",
+    "schedule",
+    "mail",
+}
+#: The keys each plain section takes; every command validates the file against these.
+SECTION_KEYS: dict[str, set[str]] = {
+    "organisation": {"name", "period", "decimal"},
+    "store": {"url"},
+    "output": {"path", "keep", "google_sheet"},
+}
+#: ``[[sources]]`` kinds (``sync.sources.KINDS``) and the keys each takes besides ``kind``.
+SOURCE_KINDS: dict[str, set[str]] = {
+    "folder": {"path", "glob"},
+    "gsheet": {"path", "ids", "folder_id"},
+    "uploads": {"path"},
+}
+
+
+def did_you_mean(word: str, known: set[str] | list[str]) -> str:
+    """``; did you mean `x`?`` for a near miss of *word* among *known*, else ''."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _unknown(keys: object, known: set[str], where: str, section: str) -> None:
+    for key in sorted(set(keys) - known):  # type: ignore[arg-type]
+        raise ConfigError(
+            f"{where}: unknown key `{key}` in {section}{did_you_mean(key, known)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
 
 
 @dataclass(frozen=True)
@@ -39,6 +77,10 @@ class Workspace:
     root: Path
     organisation: str = "Example organisation"
     period: str = ""
+    #: the decimal mark of numbers typed as text: ".", "," or None (only unambiguous text)
+    decimal: str | None = None
+    #: department code -> the name people read (``[departments.CODE] name``)
+    departments: dict[str, str] = field(default_factory=dict)
     store_url: str = ""
     sources: tuple[Source, ...] = ()
     output: Path = Path("company.xlsx")
@@ -94,16 +136,41 @@ def load_config(path: str | Path | None = None) -> Workspace:
 def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> Workspace:
     """Build a Workspace from parsed TOML *data*; *root* anchors relative paths."""
     where = str(path or CONFIG_NAME)
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ConfigError(f"{where}: unknown section(s) {', '.join(unknown)}; see the README")
+    for key in sorted(set(data) - _TOP_KEYS):
+        raise ConfigError(
+            f"{where}: unknown section [{key}]{did_you_mean(key, _TOP_KEYS)}; see the README"
+        )
     org = _table(data, "organisation", where)
     store = _table(data, "store", where)
     output = _table(data, "output", where)
+    for section, known in SECTION_KEYS.items():
+        _unknown(_table(data, section, where), known, where, f"[{section}]")
+    period = org.get("period", "")
+    if period and parse_period(str(period)) is None:
+        raise ConfigError(
+            f"{where}: [organisation] period is {period!r}: use 2026, 2026-H2, 2026-Q4 or 2026-11"
+        )
+    _unknown(
+        _table(data, "settings", where),
+        {s for s in Settings.__dataclass_fields__},
+        where,
+        "[settings]",
+    )
     sources = []
-    for i, src in enumerate(data.get("sources", [])):
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{where}: sources must be written [[sources]], one table per source")
+    for i, src in enumerate(raw_sources):
+        kinds = ", ".join(sorted(SOURCE_KINDS))
         if not isinstance(src, dict) or "kind" not in src:
-            raise ConfigError(f"{where}: [[sources]] #{i + 1} needs a kind, e.g. kind = 'folder'")
+            raise ConfigError(f"{where}: [[sources]] #{i + 1} needs a kind ({kinds})")
+        kind = str(src["kind"])
+        if kind not in SOURCE_KINDS:
+            raise ConfigError(
+                f"{where}: [[sources]] #{i + 1} kind {kind!r} is unknown"
+                f"{did_you_mean(kind, SOURCE_KINDS)} (known: {kinds})"
+            )
+        _unknown(set(src) - {"kind"}, SOURCE_KINDS[kind], where, f"[[sources]] #{i + 1}")
         rest = {k: v for k, v in src.items() if k not in ("kind", "path", "glob")}
         sources.append(
             Source(src["kind"], str(src.get("path", "")), str(src.get("glob", "*.xlsx")), rest)
@@ -123,9 +190,22 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
                 f"{where}: [metrics.{name}] names connection {conn!r}, which is not a "
                 "[connections.*] table: add it or fix the name"
             )
+    departments = {}
+    for code, table in _table(data, "departments", where).items():
+        if not isinstance(table, dict) or not isinstance(table.get("name"), str):
+            raise ConfigError(f'{where}: [departments.{code}] needs name = "..."')
+        _unknown(table, {"name"}, where, f"[departments.{code}]")
+        departments[str(code)] = table["name"]
+    decimal = org.get("decimal")
+    if decimal is not None and decimal not in (".", ","):
+        raise ConfigError(
+            f'{where}: [organisation] decimal is {decimal!r}: use "." (12.5) or "," (12,5)'
+        )
     return Workspace(
         root=root,
         organisation=str(org.get("name", "Example organisation")),
+        decimal=decimal,
+        departments=departments,
         period=str(org.get("period", "")),
         store_url=str(store.get("url") or default_store_url(root)),
         sources=tuple(sources),

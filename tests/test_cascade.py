@@ -76,6 +76,7 @@ CASES = {
         obj("S-O1", "CO-O1 60%; CO-O2 30%"),
         kr("S-KR1", "S-O1"),
     ],
+    "department": [obj("S-O1", "CO-O1"), kr("S-KR1", "S-O1", department="")],
 }
 #: Raised outside ``check``: reading check-ins (tests/test_checkins.py) and
 #: reconciling metric detail (tests/test_detail.py).

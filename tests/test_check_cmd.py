@@ -129,7 +129,9 @@ def test_bad_config_exits_2(org, tmp_path, capsys):
     cfg = tmp_path / "okr.toml"
     cfg.write_text("[settings]\nstale_dayz = 3\n")
     assert main(["check", str(org["sales"]), "--config", str(cfg)]) == 2
-    assert "unknown setting(s): stale_dayz" in capsys.readouterr().err
+    assert "unknown key `stale_dayz` in [settings]; did you mean `stale_days`?" in (
+        capsys.readouterr().err
+    )
 
 
 def test_console_script_never_prints_a_traceback(tmp_path):

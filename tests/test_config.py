@@ -64,11 +64,21 @@ def test_a_full_file_is_read_with_paths_relative_to_it(tmp_path):
     ("text", "fragment"),
     [
         ("[settings\n", "not valid TOML"),
-        ("[setings]\n", "unknown section(s) setings"),
+        ("[setings]\n", "unknown section [setings]; did you mean `settings`?"),
         ("[settings]\nrollup_mode = 'up'\n", "rollup_mode must be"),
         ("[metrics.x]\nconnection = 'nope'\n", "names connection 'nope'"),
         ("[[sources]]\npath = 'x'\n", "needs a kind"),
         ("settings = 3\n", "[settings] must be a table"),
+        ("[organization]\nname = 'x'\n", "did you mean `organisation`?"),
+        ("[organisation]\nperiod = 'Q4-2026'\n", "period is 'Q4-2026'"),
+        (
+            "[organisation]\nnmae = 'x'\n",
+            "unknown key `nmae` in [organisation]; did you mean `name`?",
+        ),
+        ("[settings]\nstale_day = 3\n", "did you mean `stale_days`?"),
+        ("[[sources]]\nkind = 'folder'\nglobe = '*.xlsx'\n", "did you mean `glob`?"),
+        ("[[sources]]\nkind = 'foldr'\n", "kind 'foldr' is unknown; did you mean `folder`?"),
+        ("[organisation]\ndecimal = ';'\n", "decimal is ';'"),
     ],
 )
 def test_config_errors_are_one_clear_line(tmp_path, text, fragment):

@@ -97,7 +97,7 @@ def test_empty_window_sums_to_zero_but_has_no_mean(hr) -> None:
 def test_missing_sheet_column_and_file_are_clear_errors(hr, tmp_path: Path) -> None:
     with pytest.raises(MetricError, match="has no sheet 'Nope'"):
         hr.fetch(metric(column="days_to_hire", aggregate="sum", sheet="Nope"), *Q4)
-    with pytest.raises(MetricError, match="no column 'days'; its columns are requisition_id"):
+    with pytest.raises(MetricError, match='no column "days"; its columns are "requisition_id"'):
         hr.fetch(metric(column="days", aggregate="sum"), *Q4)
     with pytest.raises(MetricError, match=r"no file matches \*.csv"):
         hr.fetch(metric(column="x", aggregate="sum", glob="*.csv"), *Q4)

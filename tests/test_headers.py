@@ -94,7 +94,7 @@ def test_number_cells_accept_typed_text_and_report_garbage():
         grid(
             [
                 obj("S-O1", "CO-O1"),
-                kr("S-KR1", "S-O1", baseline="1,200", target="45%", current="abc"),
+                kr("S-KR1", "S-O1", baseline="1,200.0", target="45%", current="abc"),
             ]
         ),
         "s.xlsx",

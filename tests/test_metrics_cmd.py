@@ -90,7 +90,7 @@ def test_test_shows_value_as_of_source_and_time(ws: Path, capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "bookings 2026-Q4 = 40 EUR"
-    assert lines[1].startswith("  as of   20")
+    assert lines[1].startswith("  as of   2026-11-27 ")  # the day asked for, not today
     assert lines[2] == "  window  2026-10-01 .. 2026-11-27"
     assert lines[3] == "  source  erp: sqlite:///erp.sqlite"
     assert lines[4].startswith("  took    ")
@@ -118,7 +118,9 @@ def test_failing_metric_is_one_line_without_secrets(ws: Path, capsys) -> None:
 
 def test_unknown_metric_and_bad_period(ws: Path, capsys) -> None:
     code, _, err = run(capsys, "metrics", "test", "nope")
-    assert code == 2 and "no metric nope in the registry; known: bookings" in err
+    assert code == 2 and "no metric nope in the registry" in err and "known: bookings" in err
+    code, _, err = run(capsys, "metrics", "test", "boookings")
+    assert "did you mean `bookings`?" in err
     code, _, err = run(capsys, "metrics", "test", "bookings", "--period", "Q4")
     assert code == 2 and "--period Q4" in err
 

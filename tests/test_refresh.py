@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,18 @@ def test_workbook_with_a_chart_is_skipped(root: Path) -> None:
     wb.save(book)
     report = refresh(workspace(root), today=TODAY, now=lambda: NOW)
     assert "charts" in report.workbooks[0].error and report.workbooks[0].state == "skipped"
+
+
+def test_a_macro_workbook_saved_as_xlsx_is_skipped_and_keeps_its_macros(root: Path) -> None:
+    book = root / "depts" / "sales.xlsx"
+    data = book.read_bytes()
+    with zipfile.ZipFile(book, "a") as zf:
+        zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
+    data = book.read_bytes()
+    report = refresh(workspace(root), today=TODAY, now=lambda: NOW)
+    assert report.workbooks[0].state == "skipped"
+    assert "macros (vbaProject.bin)" in report.workbooks[0].error
+    assert book.read_bytes() == data  # untouched: the macros are still there
 
 
 def test_rows_that_cannot_take_a_metric_are_reported(root: Path) -> None:

@@ -113,7 +113,9 @@ def test_dry_run_prints_and_sends_nothing(workspace, smtp, capsys):
 
 def test_a_wrong_password_is_one_line_without_the_secret(workspace, monkeypatch, capsys):
     monkeypatch.setenv("SMTP_PASSWORD", "wrong-one")
-    assert main(["remind", "--config", str(workspace), "--as-of", TODAY]) == 3  # the mail server failed: operational, not the data
+    assert (
+        main(["remind", "--config", str(workspace), "--as-of", TODAY]) == 3
+    )  # the mail server failed: operational, not the data
     err = capsys.readouterr().err
     assert err.startswith("okr: cannot send mail through 127.0.0.1:") and "wrong-one" not in err
 

@@ -63,7 +63,7 @@ ROWS_EN: list[tuple] = [
     ("SALES-KR7.3", "key-result", "SALES-O7", "2026-H2", "at_most", None, 3, 4, 1),
     ("SALES-KR7.4", KR, "SALES-O7", "2026-H2", "milestone", None, None, 0, 1),
     ("SALES-KR7.5", KR, "SALES-O7", "2026-H2", "sideways", 0, 10, 5, 1),  # unknown direction
-    ("SALES-KR7.6", KR, "SALES-O7", "2026-H2", "increase", "1,000", "2,000", "1,500", "2"),
+    ("SALES-KR7.6", KR, "SALES-O7", "2026-H2", "increase", "1,000.0", "2,000.0", "1,500.0", "2"),
     ("SALES-O8", OBJ, "CO-O4", "2026-11", None, None, None, None, None),
     ("SALES-KR8.1", KR, "SALES-O8", "2026-11", "increase", 0, 100, 45, 1),  # = on-track line
     ("SALES-KR8.2", KR, "SALES-O8", "2026-11", "increase", 0, 100, 30, 1),  # = at-risk line

@@ -27,7 +27,7 @@ SERIAL = (AS_OF - date(1899, 12, 30)).days
         ("increase", 0, 50, 80, 1.0),  # over-achievement is clamped
         ("increase", 10, 5, 8, 0.0),  # target below baseline makes no sense
         ("increase", 0, 10, None, 0.0),  # empty Current
-        ("increase", "1,000", "2,000", "1,500", 0.5),  # numbers typed as text
+        ("increase", "1,000.0", "2,000.0", "1,500.0", 0.5),  # numbers typed as text
         ("up", 0, 10, 4, 0.4),
         ("增加", 0, 10, 4, 0.4),
         ("decrease", 40, 20, 35, 0.25),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import click
 
+from sync.cli.terminal import printable
 from sync.errors import LockedError, OkrError, ServiceError, os_reason
 
 EXIT_OK, EXIT_DATA, EXIT_INPUT, EXIT_OPERATIONAL = 0, 1, 2, 3
@@ -27,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sync.cli.consolidate:consolidate",
         "Merge every department workbook into one aligned company workbook.",
     ),
+    "init": ("sync.cli.init:init", "Start a workspace: okr.toml, departments/, the template."),
     "metrics": ("sync.cli.metrics:metrics", "Live key-result values from ERP, HRIS and CRM."),
     "remind": (
         "sync.cli.remind:remind",
@@ -79,15 +82,20 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         """Run the command; our errors become ``okr: <message>`` and an exit code."""
         try:
-            return super().invoke(ctx)
+            # Libraries warn for their developers (xlsxwriter about URLs, pandas
+            # about dtypes, openpyxl about extensions); what a user must know
+            # comes back as our own messages and problems instead.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return super().invoke(ctx)
         except LockedError as exc:
-            click.echo(f"okr: {exc}", err=True)
+            click.echo(f"okr: {printable(exc)}", err=True)
             ctx.exit(EXIT_DATA)
         except ServiceError as exc:
-            click.echo(f"okr: {exc}", err=True)
+            click.echo(f"okr: {printable(exc)}", err=True)
             ctx.exit(EXIT_OPERATIONAL)
         except OkrError as exc:
-            click.echo(f"okr: {exc}", err=True)
+            click.echo(f"okr: {printable(exc)}", err=True)
             ctx.exit(EXIT_INPUT)
         except OSError as exc:  # the last net: a file operation the library did not expect
             where = f" {exc.filename}" if exc.filename else ""
@@ -119,6 +127,16 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("okr: aborted", err=True)
         return EXIT_INPUT
+    except MemoryError:
+        click.echo("okr: out of memory; the input is too large for this machine", err=True)
+        return EXIT_OPERATIONAL
+    except Exception as exc:  # noqa: BLE001 - the last edge: one line, never a traceback
+        reason = printable(f"{type(exc).__name__}: {exc}")[:200]
+        click.echo(
+            f"okr: unexpected error ({reason}); please report it with the command you ran",
+            err=True,
+        )
+        return EXIT_OPERATIONAL
     # Commands return their exit code; click returns it (or Exit's code) here.
     return result if isinstance(result, int) else EXIT_OK
 

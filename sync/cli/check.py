@@ -18,6 +18,7 @@ from okr.problems import ERROR, WARNING, Problem, has_errors, make_problem, sort
 from okr.reading import Table
 from okr.settings import Settings
 from sync.cli.options import as_of_option, config_option, format_option
+from sync.cli.terminal import printable
 from sync.config import load_config
 from sync.errors import InputError, ServiceError
 from sync.gsheets import is_sheet_ref, reader
@@ -55,7 +56,9 @@ class CheckReport:
 def expand_paths(paths: Sequence[str | Path]) -> list[Path | str]:
     """Files as given; a folder stands for its workbooks, as a folder source reads them.
 
-    Google Sheets URLs are kept as they are (``okr check`` reads them too).
+    Google Sheets URLs are kept as they are (``okr check`` reads them too). A
+    folder named like a workbook (``x.xlsx``) was meant as one: it is kept,
+    and reading it says what it is.
     """
     out: list[Path | str] = []
     for raw in paths:
@@ -66,6 +69,18 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path | str]:
     return out
 
 
+def workbook_labels(paths: Sequence[Path | str]) -> list[str]:
+    """How each file is named in problems: its file name, or its path when two share a name.
+
+    A Google Sheets URL is named as given.
+    """
+    names = Counter(p.name for p in paths if isinstance(p, Path))
+    return [
+        p if not isinstance(p, Path) else p.name if names[p.name] == 1 else p.as_posix()
+        for p in paths
+    ]
+
+
 def check_workbooks(
     paths: Sequence[Path | str],
     *,
@@ -73,7 +88,9 @@ def check_workbooks(
     settings: Settings | None = None,
     metrics: dict[str, str] | None = None,
     today: date | None = None,
-    read: Callable[[Path | str], Table] = read_workbook,
+    decimal: str | None = None,
+    departments: dict[str, str] | None = None,
+    read: Callable[..., Table] | None = None,
 ) -> CheckReport:
     """Read and check *paths* together; a file that cannot be read becomes a problem.
 
@@ -81,22 +98,30 @@ def check_workbooks(
     raises ``InputError``, since the check would be wrong without it. *read*
     turns a path (or a Google Sheets URL) into a table.
     """
+    s = settings or Settings()
+    if read is None:
+
+        def read(p: Path | str, **options: object) -> Table:
+            return read_workbook(p, max_rows=s.max_rows, decimal=decimal, **options)
+
     context: list[Item] = []
     for p in parents:
-        context.extend(read(p).items)
+        context.extend(read(p, parents=True).items)
     report = CheckReport(problems=[])
-    for p in paths:
+    labels = workbook_labels(paths)
+    for p, label in zip(paths, labels, strict=True):
         try:
-            table = read(p)
+            table = read(p, name=label)
         except (InputError, ServiceError) as exc:
             report.unreadable.append(str(p))
-            name = p.name if isinstance(p, Path) else p
-            report.problems.append(make_problem("unreadable", str(exc), workbook=name))
+            report.problems.append(make_problem("unreadable", str(exc), workbook=label))
             continue
         report.tables.append(table)
         report.problems.extend(table.problems)
     items = [i for t in report.tables for i in t.items]
-    report.problems += check_items(items, settings, today=today, metrics=metrics, context=context)
+    report.problems += check_items(
+        items, settings, today=today, metrics=metrics, context=context, departments=departments
+    )
     checkins = [c for t in report.tables for c in t.checkins]
     report.problems += check_log(items, checkins, settings, today)
     report.problems.sort(key=sort_key)
@@ -110,9 +135,10 @@ def format_text(report: CheckReport) -> str:
     for p in report.problems:
         if p.workbook != workbook:
             workbook = p.workbook
-            lines.append(workbook or "(organisation)")
+            lines.append(printable(workbook or "(organisation)"))
         cell = f"{p.sheet}!{p.cell}" if p.cell else "-"
-        lines.append(f"  {cell:<12} {p.severity:<7} {p.code:<19} {p.id or '-':<14} {p.message}")
+        line = f"  {cell:<12} {p.severity:<7} {p.code:<19} {p.id or '-':<14} {p.message}"
+        lines.append(printable(line))
     s = report.summary()
     lines.append(
         f"{s['workbooks']} workbook(s), {s['rows']} row(s): "
@@ -159,6 +185,8 @@ def check(
         metrics=metrics,
         today=as_of.date() if as_of else None,
         read=reader(ws),
+        decimal=ws.decimal,
+        departments=ws.departments,
     )
     if len(files) == 1 and report.unreadable:
         raise InputError(report.problems[0].message)  # a lone unreadable file is bad input

@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from okr.tree import CHANGE_THRESHOLD
-from sync.cli.options import as_of_option, config_option, format_option
+from sync.cli.options import INPUT_PATH, as_of_option, config_option, format_option
 from sync.cli.progress import progress_bar, wants_progress
+from sync.cli.terminal import printable
 from sync.config import Workspace, load_config
 from sync.consolidate.run import DEFAULT_WAIT, RunOptions, RunResult
 from sync.consolidate.run import consolidate as run_consolidation
@@ -59,7 +60,7 @@ def result_json(result: RunResult) -> dict:
 @config_option()
 @click.option(
     "--output",
-    type=click.Path(path_type=Path),
+    type=INPUT_PATH,
     help="Company workbook to write (default: [output] path of the workspace).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; errors only.")
@@ -152,7 +153,7 @@ def consolidate(
             payload["google_sheet"] = published.url if published else None
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif not quiet:
-        click.echo(result.summary())
+        click.echo(printable(result.summary()))
     elif result.errors:
         click.echo(
             f"okr: {result.errors} error(s) in the data; see the Problems sheet of {result.output}",

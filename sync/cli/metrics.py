@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from okr.periods import parse_period
-from sync.cli.options import as_of_option, config_option, format_option
-from sync.config import CONFIG_NAME, Workspace, load_config
+from sync.cli.options import INPUT_PATH, as_of_option, config_option, format_option
+from sync.config import CONFIG_NAME, Workspace, did_you_mean, load_config
 from sync.errors import InputError, ServiceError
 from sync.metrics.connectors import ConnectorSet
 from sync.metrics.measure import DEFAULT_WORKERS, Outcome, default_period, evaluate
@@ -90,8 +90,7 @@ def test_metric(
     registry = load_registry(ws, connections)
     metric = registry.get(name)
     if metric is None:
-        known = ", ".join(sorted(registry)[:10])
-        raise InputError(f"no metric {name} in the registry; known: {known}")
+        raise InputError(f"no metric {name} in the registry{_known(name, registry)}")
     today = as_of.date() if as_of else date.today()
     chosen = parse_period(period) if period else default_period(ws, today)
     if chosen is None:
@@ -104,6 +103,8 @@ def test_metric(
             chosen,
             today=today,
             secrets=connectors.secrets(metric.connection),
+            # --as-of D stamps D, as the refresh does; the time of day is now.
+            now=(lambda: datetime.combine(today, datetime.now().time())) if as_of else datetime.now,
         )
     finally:
         connectors.close()
@@ -220,7 +221,7 @@ def detail_metric(
 
 
 @metrics.command("refresh")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=INPUT_PATH)
 @_CONFIG
 @_AS_OF
 @click.option(
@@ -284,3 +285,13 @@ def refresh_metrics(
         f"in {report.seconds:.2f} s"
     )
     return 0 if report.ok else 1
+
+
+def _known(name: str, registry: dict) -> str:
+    """``; did you mean x? known: a, b, ... (and 4 more: 'okr metrics list')``."""
+    names = sorted(registry)
+    if not names:
+        return "; there are no [metrics.*] in okr.toml yet"
+    shown = ", ".join(names[:10])
+    more = f" (and {len(names) - 10} more: 'okr metrics list' shows all)" if len(names) > 10 else ""
+    return f"{did_you_mean(name, names)}; known: {shown}{more}"

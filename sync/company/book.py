@@ -31,6 +31,7 @@ from sync.company.style import FIRST, HEADER, formats, link, sheet_names
 from sync.company.tree import write_company
 from sync.company.trend import write_trend
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
+from sync.xlsx.safe_values import xml_legal
 
 
 class Book:
@@ -74,6 +75,13 @@ class Book:
             self.company_row.setdefault(n.index, FIRST + r)
         #: item index -> 0-based row of its block on the Data sheet
         self.data_row = plan_data(report.data)
+        #: item index -> 0-based row in Metrics
+        position = {id(item): n for n, item in enumerate(report.items)}
+        self.metric_row = {
+            position[id(m.item)]: FIRST + r
+            for r, m in enumerate(report.metrics)
+            if id(m.item) in position
+        }
         self.problem_rows = report.problems_by_row()
         self.problem_order = problem_order(report)
         self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}
@@ -87,6 +95,18 @@ class Book:
         """Internal link to an item's block of detail rows on the Data sheet, if it has one."""
         row = self.data_row.get(index)
         return link("Data", row, text="rows ↓") if row is not None else None
+
+    def visible_company_row(self, index: int) -> int | None:
+        """The Company row a link to item *index* should land on: its own when shown,
+        else that of the nearest row above it in the tree that is not folded away."""
+        row = self.company_row.get(index)
+        if row is None:
+            return None
+        pos = row - FIRST
+        nodes, hidden = self.report.tree.nodes, self.report.hidden
+        while hidden[pos] and nodes[pos].up >= 0:
+            pos = nodes[pos].up
+        return FIRST + pos
 
     def state_of(self, index: int) -> WorkbookView:
         """The workbook view an item comes from."""
@@ -113,6 +133,7 @@ class Book:
         under it. Rows go in order, as constant-memory mode needs.
         """
         ws = self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
+        self.page_setup(ws, one_page=not columns, header_rows=bool(columns))
         ws.write_string(0, 0, title, self.f["title"])
         if up:
             ws.write_url(0, 8, link("Company", 0, text="↑ Company"), self.f["link"])
@@ -123,12 +144,28 @@ class Book:
             ws.freeze_panes(FIRST, 0)
         return ws
 
+    def page_setup(self, ws: FastWorksheet, *, one_page: bool, header_rows: bool) -> None:
+        """Print landscape on A4, one page wide (a whole page for a sheet without a table),
+        the header row on every page, and a footer with the organisation, date and page."""
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.fit_to_pages(1, 1 if one_page else 0)
+        if header_rows:
+            ws.repeat_rows(0, HEADER)
+        org = xml_legal(self.report.organisation).replace("&", "&&")[:100]
+        ws.set_footer(f"&L{org}&C{self.report.as_of:%Y-%m-%d}&RPage &P of &N")
+
     def header(
         self, ws: FastWorksheet, columns: Sequence[tuple[str, float]], row: int = HEADER
     ) -> None:
-        """Write the column titles on *row* and set the column widths."""
+        """Write the column titles on *row* and set the column widths.
+
+        A column is at least as wide as its title (bold, plus the filter
+        button), so no title is cut on screen or on paper.
+        """
         for c, (title, width) in enumerate(columns):
-            ws.set_column(c, c, width)
+            ws.set_column(c, c, max(width, len(title) * 1.2 + 3))
             ws.write_string(row, c, title, self.f["header"])
 
     def link_or_text(

@@ -58,14 +58,20 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
         item = r.items[index]
         cells: list = []
         add = cells.append
-        up = book.company_row.get(index)
-        if up is not None and item.id and budget.take():  # the ID leads back up to Company
+        # The ID leads back up to Company, to the row itself or, when it is folded
+        # away, to the nearest row above it that shows (its + button unfolds it).
+        up = book.visible_company_row(index)
+        if up is not None and item.id and budget.take():
             url(row, c["id"], link("Company", up, text=item.id), link_f)
         elif item.id:
             add((c["id"], item.id, None))
         for col, key in texts:
             value = getattr(item, key)
-            if value:
+            if not value:
+                continue
+            if key == "metric" and index in book.metric_row and budget.take():
+                url(row, col, link("Metrics", book.metric_row[index], text=value), link_f)
+            else:
                 add((col, value, None))
         if item.kind:
             add((c["type"], TYPE_EN[item.kind], None))

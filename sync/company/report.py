@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from okr.model import Item
+from okr.model import Item, id_key
 from okr.problems import ERROR, Problem
 from okr.rollup import Score
 from okr.schema import STATUSES
@@ -146,7 +146,10 @@ class Report:
 
     def departments(self) -> list[DepartmentSummary]:
         """Headline numbers per workbook: progress of its entry objectives, status counts."""
-        by_id = {i.id: i for i in self.items if i.id}
+        by_id: dict[str, Item] = {}
+        for i in self.items:
+            if i.id:
+                by_id.setdefault(id_key(i.id), i)
         mine: dict[int, list[Item]] = defaultdict(list)
         for item, w in zip(self.items, self.owner, strict=True):
             mine[w].append(item)
@@ -158,7 +161,10 @@ class Report:
             entry = [
                 o
                 for o in objectives
-                if not (o.parent in by_id and by_id[o.parent].where.workbook == view.name)
+                if not (
+                    id_key(o.parent) in by_id
+                    and by_id[id_key(o.parent)].where.workbook == view.name
+                )
             ]
             pairs = [
                 (o.weight, self.scores[o.id].rolled)

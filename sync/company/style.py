@@ -18,7 +18,8 @@ FIXED = ("Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes")
 #: 0-based row of the header on every table sheet; data starts on the next row.
 HEADER = 2
 FIRST = HEADER + 1
-_BAD_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+# Excel refuses these in sheet names; control characters cannot be in the XML.
+_BAD_CHARS = str.maketrans({c: " " for c in "[]:*?/\\" + "".join(map(chr, range(32))) + "\x7f"})
 TYPE_EN = {key: words["en"] for key, words in TYPE_WORDS.items()}
 
 
@@ -31,17 +32,26 @@ def sheet_names(views: Sequence[WorkbookView]) -> list[str]:
         if view.state == FAILED:
             out.append("")
             continue
-        base = " ".join((view.department or Path(view.name).stem).translate(_BAD_CHARS).split())
-        base = base.strip("'")[:31] or "Department"
+        base = legal_sheet_name(view.department or Path(view.name).stem) or "Department"
         if base.lower() in fixed:
-            base = f"{base[:26]} OKRs"
+            base = legal_sheet_name(f"{base[:26]} OKRs")
         name, n = base, 2
         while name.lower() in used:
             suffix = f" ({n})"
-            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+            name, n = legal_sheet_name(base[: 31 - len(suffix)]) + suffix, n + 1
         used.add(name.lower())
         out.append(name)
     return out
+
+
+def legal_sheet_name(text: str) -> str:
+    """*text* as Excel allows a sheet name: no ``[]:*?/\\``, no apostrophe at either end,
+    at most 31 characters (the full name stays in the sheet's title)."""
+    name = " ".join(text.translate(_BAD_CHARS).split()).strip("' ")
+    # Cut by UTF-16 units as Excel counts them, then tidy the cut end again.
+    while len(name.encode("utf-16-le")) > 62:
+        name = name[:-1]
+    return name.rstrip("' ")
 
 
 def link(sheet: str, row: int, col: str = "A", text: str = "") -> InternalLink:

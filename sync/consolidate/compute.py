@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from okr.cascade import check
 from okr.checkins import check_log, latest, needs_update
+from okr.departments import display_name
 from okr.model import Item
 from okr.problems import Problem, make_problem, sort_key
 from okr.reading import Table
@@ -88,6 +89,8 @@ class Inputs:
     past: Past = field(default_factory=Past)
     #: metric name -> unit (None: no registry, metric names are not checked)
     metric_units: Mapping[str, str] | None = None
+    #: department code -> its name (``[departments.CODE] name``)
+    departments: Mapping[str, Any] = field(default_factory=dict)
     forget: frozenset[str] = frozenset()
     threshold: float = CHANGE_THRESHOLD
     notices: tuple[str, ...] = ()
@@ -135,6 +138,8 @@ def compute(inputs: Inputs) -> Outcome:
     """Check, score, build the tree, compare with the past: the report and the rows to record."""
     past = inputs.past
     views, states, versions, problems = _resolve(inputs)
+    # Tabs, titles and charts name each department as people call it.
+    views = [replace(v, department=display_name(v.department, inputs.departments)) for v in views]
     items: list[Item] = []
     owner: list[int] = []
     for w, view in enumerate(views):
@@ -142,7 +147,9 @@ def compute(inputs: Inputs) -> Outcome:
         owner.extend([w] * len(view.items))
     settings = inputs.settings
     as_of = inputs.as_of
-    problems += check(items, settings, today=as_of, metrics=inputs.metric_units)
+    problems += check(
+        items, settings, today=as_of, metrics=inputs.metric_units, departments=inputs.departments
+    )
     checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, settings, as_of)
     scores = score_all(items, as_of, settings)

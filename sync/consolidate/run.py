@@ -122,7 +122,7 @@ class RunResult:
             f"{states[STALE]} stale, {states[FAILED]} failed"
         )
         if bad:
-            text += " (" + "; ".join(f"{s.name}: {s.error or s.state}" for s in bad) + ")"
+            text += " (" + "; ".join(_why(s.name, s.error or s.state) for s in bad) + ")"
         text += f"; {self.rows} row(s), {self.errors} error(s), {self.warnings} warning(s)"
         text += " (see the Problems sheet)" if self.problems else ""
         if self.previous:
@@ -283,6 +283,7 @@ class _Run:
             source_errors=errors,
             past=past,
             metric_units=units,
+            departments=ws.departments,
             forget=opts.forget,
             threshold=opts.threshold,
             notices=opts.notices,
@@ -382,3 +383,8 @@ class _Run:
             dry_run=self.options.dry_run,
             depths=tuple(n.depth for n in report.tree.nodes),
         )
+
+
+def _why(name: str, error: str) -> str:
+    """``name: reason``, without naming the workbook twice when the reason starts with it."""
+    return error if error.startswith(f"{name}: ") else f"{name}: {error}"

@@ -27,7 +27,7 @@ def reader(ws: Workspace) -> Callable[[Path | str], Table]:
     """Read a workbook file, or a Google Sheet by URL (connecting once, on first need)."""
     api = None
 
-    def read(p: Path | str) -> Table:
+    def read(p: Path | str, *, name: str | None = None, parents: bool = False) -> Table:
         nonlocal api
         if isinstance(p, str) and is_sheet_ref(p):
             from sync.gsheets.client import GoogleApi, GoogleConfig
@@ -38,6 +38,9 @@ def reader(ws: Workspace) -> Callable[[Path | str], Table]:
             return read_ref(api, p)
         from sync.xlsx.reading import read_workbook
 
-        return read_workbook(p)
+        settings = ws.settings
+        return read_workbook(
+            p, name=name, max_rows=settings.max_rows, decimal=ws.decimal, parents=parents
+        )
 
     return read

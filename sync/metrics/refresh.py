@@ -74,13 +74,20 @@ def workbook_paths(ws: Workspace, paths: Sequence[str | Path] = ()) -> list[tupl
 
 
 def _read(
-    name: str, path: Path, registry: dict[str, MetricDef], problems: list[str]
+    name: str,
+    path: Path,
+    registry: dict[str, MetricDef],
+    problems: list[str],
+    *,
+    max_rows: int,
+    decimal: str | None,
 ) -> BoundWorkbook:
-    from sync.xlsx.reading import read_workbook_bytes
+    from sync.xlsx.reading import open_regular, read_workbook_bytes
 
-    stat = path.stat()
-    data = path.read_bytes()
-    table = read_workbook_bytes(data, name)
+    with open_regular(path, name) as fh:
+        stat = os.fstat(fh.fileno())
+        data = fh.read()
+    table = read_workbook_bytes(data, name, max_rows=max_rows, decimal=decimal)
     bindings = bindings_of(table, name, registry, problems)
     return BoundWorkbook(path, name, (stat.st_mtime_ns, stat.st_size), data, table, bindings)
 
@@ -150,7 +157,16 @@ def _refresh(ws, paths, registry, connections, engine, today, workers, now, star
     results: dict[str, WorkbookResult] = {}
     for name, path in workbook_paths(ws, paths):
         try:
-            books.append(_read(name, path, registry, problems))
+            books.append(
+                _read(
+                    name,
+                    path,
+                    registry,
+                    problems,
+                    max_rows=ws.settings.max_rows,
+                    decimal=ws.decimal,
+                )
+            )
         except (OkrError, OSError) as exc:
             results[name] = WorkbookResult(name, "skipped", error=_oneline(exc))
     sheets = []

@@ -39,9 +39,14 @@ def make_source(src: config.Source, ws: config.Workspace, *, skip: Iterable[Path
 
 def workspace_sources(ws: config.Workspace, skip: Iterable[Path] = ()) -> list[Source]:
     """The sources of the workspace; the files in *skip* (the company workbook) are left out."""
+    if not ws.sources and ws.path is None:
+        raise ConfigError(
+            f"no {config.CONFIG_NAME} in {ws.root}: run 'okr init' to start a workspace here, "
+            "or pass --config PATH"
+        )
     if not ws.sources:
         raise ConfigError(
-            "no [[sources]] in okr.toml: add one, e.g. "
+            f"no [[sources]] in {ws.path}: add one, e.g. "
             '[[sources]] kind = "folder" path = "departments"'
         )
     skip = tuple(skip)

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from okr.reading import Table
 from sync.errors import InputError
-from sync.xlsx.reading import read_workbook_bytes
+from sync.xlsx.reading import MAX_ROWS, read_workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,16 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse(source: str, name: str, data: bytes) -> SourceRead:
-    """Parse workbook *data*; an unreadable workbook becomes a ``SourceRead`` with an error."""
+def parse(
+    source: str, name: str, data: bytes, *, max_rows: int = MAX_ROWS, decimal: str | None = None
+) -> SourceRead:
+    """Parse workbook *data*; an unreadable workbook becomes a ``SourceRead`` with an error.
+
+    *max_rows* and *decimal* are the workspace's ``[settings] max_rows`` and
+    ``[organisation] decimal``.
+    """
     try:
-        table = read_workbook_bytes(data, name)
+        table = read_workbook_bytes(data, name, max_rows=max_rows, decimal=decimal)
     except InputError as exc:
         return SourceRead(source, name, data, None, str(exc))
     return SourceRead(source, name, data, table)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sync import config
 from sync.errors import ConfigError, InputError
 from sync.sources.base import Source, SourceRead, parse
+from sync.xlsx.reading import MAX_ROWS, open_regular
 
 _MAGIC = set("*?[")
 
@@ -31,15 +32,24 @@ class FolderSource:
     Names are paths relative to the folder, so ``sales.xlsx`` or
     ``emea/sales.xlsx`` with a recursive glob. Excel's ``~$`` lock files,
     hidden files and the paths in *skip* (the company workbook and its copies)
-    are left out.
+    are left out. Anything else that matches (a pipe, a link that leads
+    nowhere, a folder named ``x.xlsx``) is listed and read as unreadable, so
+    it is reported instead of silently skipped.
     """
 
     def __init__(
-        self, path: str | Path, glob: str = "*.xlsx", *, skip: Iterable[Path] = ()
+        self,
+        path: str | Path,
+        glob: str = "*.xlsx",
+        *,
+        skip: Iterable[Path] = (),
+        max_rows: int = MAX_ROWS,
+        decimal: str | None = None,
     ) -> None:
         """Read *path*: a folder (with *glob*), a glob like ``depts/*/okr.xlsx``, or a file."""
         text = str(path)
         self.name = text
+        self.max_rows, self.decimal = max_rows, decimal
         self._skip = {Path(p).resolve() for p in skip}
         if any(ch in _MAGIC for ch in text):
             parts = Path(text).parts
@@ -52,7 +62,11 @@ class FolderSource:
 
     def files(self) -> list[Path]:
         """The workbook files, sorted; ``InputError`` when the folder is missing."""
-        if self.root.is_file() and not any(ch in _MAGIC for ch in self.name):
+        if (
+            self.root.exists()
+            and not self.root.is_dir()
+            and not any(ch in _MAGIC for ch in self.name)
+        ):
             return [self.root]
         if not self.root.is_dir():
             raise InputError(f"source {self.name}: folder {self.root} does not exist")
@@ -64,7 +78,7 @@ class FolderSource:
         return [
             self.root / p
             for p in found
-            if (self.root / p).is_file() and (self.root / p).resolve() not in self._skip
+            if _resolved(self.root / p) not in self._skip and not _plain_folder(self.root / p)
         ]
 
     def label(self, path: Path) -> str:
@@ -93,11 +107,14 @@ class FolderSource:
     def _read_one(self, path: Path) -> SourceRead:
         name = self.label(path)
         try:
-            data = path.read_bytes()
+            with open_regular(path, name) as fh:
+                data = fh.read()
+        except InputError as exc:
+            return SourceRead(self.name, name, None, None, str(exc))
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             return SourceRead(self.name, name, None, None, f"{name}: cannot be read ({reason})")
-        found = parse(self.name, name, data)
+        found = parse(self.name, name, data, max_rows=self.max_rows, decimal=self.decimal)
         # The bytes are hashed and parsed; the store reads them again if it needs them.
         return SourceRead(found.source, name, None, found.table, found.error, found.digest,
                           load=lambda: _again(path))  # fmt: skip
@@ -114,12 +131,26 @@ def _again(path: Path) -> bytes | None:
         return None
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of links: it is reported when read
+        return path
+
+
+def _plain_folder(path: Path) -> bool:
+    """A folder a recursive glob walks through (``**``) rather than a file-like match."""
+    return path.is_dir() and not path.name.lower().endswith(".xlsx")
+
+
 def from_config(src: config.Source, ws: config.Workspace, skip: tuple[Path, ...]) -> Source:
     """The ``FolderSource`` of one ``[[sources]] kind = "folder"`` entry."""
     if not src.path:
         raise ConfigError("[[sources]] kind = 'folder' needs a path (a folder or a glob)")
     path = ws.resolve(src.path)
-    source = FolderSource(path, src.glob, skip=skip)
+    source = FolderSource(
+        path, src.glob, skip=skip, max_rows=ws.settings.max_rows, decimal=ws.decimal
+    )
     source.name = src.path  # as written in okr.toml: stable when the workspace moves
     return source
 
@@ -132,7 +163,7 @@ def workbook_files(
     out: list[tuple[str, Path]] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        if _plain_folder(p):
             source = FolderSource(p, skip=skip)
             out += [(source.label(f), f) for f in source.files()]
         else:

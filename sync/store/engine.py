@@ -8,14 +8,18 @@ or create the store become ``StoreError`` (exit 3).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from sync.errors import StoreError, os_reason
+from sync.errors import ConfigError, StoreError, os_reason
 from sync.secrets import redact, scrub
 from sync.store.schema import metadata
+
+#: the pip extra that brings each database's driver
+_EXTRAS = {"postgresql": ("psycopg", "okr-sheets[postgres]")}
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -41,7 +45,40 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(with_driver(url), pool_pre_ping=True)
+    return engine_for(url, pool_pre_ping=True)
+
+
+def engine_for(url: str, **kwargs: Any) -> Engine:
+    """``create_engine`` for a store URL (psycopg 3 for ``postgresql://``), or a one-line reason.
+
+    A missing driver or an unknown database is a setting to fix (``ConfigError``),
+    never an import traceback.
+    """
+    try:
+        return create_engine(with_driver(url), **kwargs)
+    except ImportError:
+        # The driver is an extra: a plain install has SQLite only.
+        scheme = url.split(":", 1)[0].split("+", 1)[0]
+        if scheme in _EXTRAS:
+            driver, extra = _EXTRAS[scheme]
+            raise ConfigError(
+                f"the store {redact(url)} needs the {driver} driver, which is not installed: "
+                f"pip install '{extra}'"
+            ) from None
+        raise ConfigError(_UNSUPPORTED.format(redact(url))) from None
+    except NoSuchModuleError:
+        raise ConfigError(_UNSUPPORTED.format(redact(url))) from None
+    except ArgumentError:
+        raise ConfigError(
+            f"the store URL {redact(url)} is not a database URL: "
+            "use sqlite:///PATH or postgresql://HOST/DB in [store] url"
+        ) from None
+
+
+_UNSUPPORTED = (
+    "the store {} names a database okr does not support: "
+    "use sqlite:///PATH or postgresql://HOST/DB in [store] url"
+)
 
 
 def with_driver(url: str) -> str:

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from sync.errors import LockedError, LockLost, ServiceError, os_reason
 from sync.secrets import redact
-from sync.store.engine import sqlite_path, store_failure, with_driver
+from sync.store.engine import engine_for, sqlite_path, store_failure
 
 #: How often a waiting run tries the lock again.
 POLL_SECONDS = 0.2
@@ -156,9 +156,8 @@ else:
 
 @contextmanager
 def _pg_lock(store_url: str, timeout: float, name: str) -> Iterator[Held]:
-    url = with_driver(store_url)
     # A dedicated connection outside any pool: the lock lives and dies with it.
-    engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    engine = engine_for(store_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
     key = lock_key(name)
     try:
         conn = engine.connect()

@@ -29,6 +29,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from sync.xlsx.safe_values import xml_legal
+
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
     "_write_rows",
@@ -271,7 +273,18 @@ class _FastLink(Url if FAST else object):  # type: ignore[misc]
     def __init__(self, location: str, text: str = "") -> None:
         """A link to *location* (``'Sheet'!A5``) shown as *text* (default: the location)."""
         self._anchor = location
-        self._text = text or location
+        # The display text is an XML attribute, which xlsxwriter does not escape
+        # for control characters: keep only what XML can carry.
+        self._text = xml_legal(text or location)
+
+    @property
+    def text(self) -> str:
+        """The text shown for the link."""
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text = xml_legal(value)
 
     _link_type = UrlTypes.INTERNAL if FAST else None
     _tip = ""
@@ -330,7 +343,7 @@ class _StockWorksheet(Worksheet):
     def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
         """``write_url``, also taking a ``_StockLink`` (the link's text is the cell's)."""
         if isinstance(url, _StockLink):
-            text = url.text if string is None else string
+            text = xml_legal(url.text if string is None else string)
             return super().write_url(row, col, "internal:" + url.location, cell_format, text, tip)
         return super().write_url(row, col, url, cell_format, string, tip)
 

@@ -32,7 +32,13 @@ from sync.xlsx.safe_values import write_value
 AS_OF_FORMAT = "yyyy-mm-dd hh:mm"
 NOTE_AUTHOR = "okr metrics"
 _UNKEPT = ("xl/charts/", "xl/media/", "xl/pivotTables/", "xl/pivotCache/", "xl/slicers/",
-           "xl/timelines/", "xl/drawings/drawing", "xl/chartsheets/")  # fmt: skip
+           "xl/timelines/", "xl/drawings/drawing", "xl/chartsheets/",
+           # macros (a macro workbook saved under an .xlsx name), controls, embedded objects
+           "xl/vbaProject.bin", "xl/activeX/", "xl/ctrlProps/", "xl/embeddings/")  # fmt: skip
+#: what the parts are called for a person
+_PART_NAMES = {"media": "pictures", "vbaProject.bin": "macros (vbaProject.bin)",
+               "activeX": "ActiveX controls", "ctrlProps": "form controls",
+               "embeddings": "embedded objects", "drawings": "drawings"}  # fmt: skip
 _OLD_AS_OF = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2})?)")
 
 
@@ -73,7 +79,8 @@ def unkept_parts(data: bytes) -> list[str]:
     """Parts of an .xlsx that openpyxl would drop on save (charts, pictures, pivots...)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
-    return sorted({n.split("/")[1] for n in names if n.startswith(_UNKEPT)})
+    parts = {n.split("/")[1] for n in names if n.startswith(_UNKEPT)}
+    return sorted(_PART_NAMES.get(p, p) for p in parts)
 
 
 def bound_keys(book: BoundWorkbook) -> set[tuple[str, str]]:

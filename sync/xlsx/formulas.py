@@ -14,6 +14,7 @@ Lookups go through defined names that the Lists sheet provides:
 
 from __future__ import annotations
 
+from okr.numbers import PERCENT_UNITS
 from okr.schema import COLUMNS, LETTER, STATUS_WORDS, column_letter
 
 FIRST_ROW = 2
@@ -67,9 +68,18 @@ def _normalised(ref: str) -> str:
     return f"TRIM({text})"
 
 
-def _number(ref: str, missing: str) -> str:
-    """okr.reading.parse_number: numbers as is, text like 1,200 or 45% converted."""
-    converted = f'IFERROR(VALUE(SUBSTITUTE(TRIM({ref}),",","")),{missing})'
+def _number(ref: str, missing: str, unit: str | None = None) -> str:
+    """okr.numbers.parse_number: numbers as is, text like 1,200 or 45% converted.
+
+    With *unit* (the row's Unit cell), text typed as ``85%`` in a key result
+    measured in % is 85 points, as okr.reading reads it.
+    """
+    value = f'VALUE(SUBSTITUTE(TRIM({ref}),",",""))'
+    if unit is not None:
+        u = f"TRIM({unit})"
+        percent = ",".join(f'{u}="{word}"' for word in sorted(PERCENT_UNITS))
+        value = f'{value}*IF(AND(OR({percent}),RIGHT(TRIM({ref}),1)="%"),100,1)'
+    converted = f"IFERROR({value},{missing})"
     return f"IF(ISLOGICAL({ref}),{missing},IF(ISNUMBER({ref}),{ref},{converted}))"
 
 
@@ -82,6 +92,7 @@ def helper_formulas(row: int) -> dict[str, str]:
     kind, direction = _h("kind", row), _h("canon_direction", row)
     base, target, current = _h("base_num", row), _h("target_num", row), _h("current_num", row)
     raw_current = _in("current", row)
+    unit = _in("unit", row)
     parent = f"TRIM({_in('parent', row)})"
     period = f"TRIM({_in('period', row)})"
     norm_direction = _normalised(_in("direction", row))
@@ -119,9 +130,9 @@ def helper_formulas(row: int) -> dict[str, str]:
         ),
         "start": f'IF({_id_empty(row)},"",IFERROR(VLOOKUP({period},PeriodTable,2,FALSE),""))',
         "end": f'IF({_id_empty(row)},"",IFERROR(VLOOKUP({period},PeriodTable,3,FALSE),""))',
-        "base_num": f'IF({not_kr},"",{_number(_in("baseline", row), "0")})',
-        "target_num": f'IF({not_kr},"",{_number(_in("target", row), _EMPTY)})',
-        "current_num": f'IF({not_kr},"",{_number(raw_current, _EMPTY)})',
+        "base_num": f'IF({not_kr},"",{_number(_in("baseline", row), "0", unit)})',
+        "target_num": f'IF({not_kr},"",{_number(_in("target", row), _EMPTY, unit)})',
+        "current_num": f'IF({not_kr},"",{_number(raw_current, _EMPTY, unit)})',
     }
 
 

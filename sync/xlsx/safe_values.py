@@ -9,6 +9,7 @@ string cell with Excel's quote prefix, exactly as if the user had typed
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: first characters that spreadsheet applications treat as the start of a formula
@@ -27,3 +28,18 @@ def write_value(cell: Any, value: object) -> None:
         cell.data_type = "s"  # ... and this makes it text again
         if value.startswith(FORMULA_STARTS):
             cell.quotePrefix = True
+
+
+# XML 1.0 allows tab, newline, carriage return and everything from U+0020 up,
+# except the surrogates and U+FFFE/U+FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_legal(text: str) -> str:
+    """*text* with the characters XML 1.0 cannot carry replaced by U+FFFD.
+
+    Cell text is escaped by xlsxwriter itself (``_x001B_``), but attributes
+    (a link's display text, a tooltip) and chart labels are not: text from a
+    workbook goes there through this.
+    """
+    return _XML_ILLEGAL.sub("\ufffd", text)

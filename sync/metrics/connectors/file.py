@@ -198,8 +198,11 @@ def _numbers(raw: pd.Series, options: Mapping[str, Any]) -> pd.Series:
 
 def _column(frame: pd.DataFrame, name: str, path: Path) -> pd.Series:
     if name not in frame.columns:
-        cols = ", ".join(map(str, frame.columns[:12]))
-        raise MetricError(f"{path.name} has no column {name!r}; its columns are {cols}")
+        # The file's own columns, as written there; not the ones added while reading.
+        own = [str(c) for c in frame.columns if not str(c).startswith("_okr_")]
+        cols = ", ".join(f'"{c}"' for c in own[:12])
+        more = f" and {len(own) - 12} more" if len(own) > 12 else ""
+        raise MetricError(f'{path.name} has no column "{name}"; its columns are {cols}{more}')
     return frame[name]
 
 
