@@ -10,13 +10,13 @@ from pathlib import Path
 
 import click
 
-from okr.periods import parse_period
+from okr.periods import Period, parse_period
 from sync.cli.options import INPUT_PATH, as_of_option, config_option, format_option
 from sync.config import CONFIG_NAME, Workspace, did_you_mean, load_config
 from sync.errors import InputError, ServiceError
 from sync.metrics.connectors import ConnectorSet
 from sync.metrics.measure import DEFAULT_WORKERS, Outcome, default_period, evaluate
-from sync.metrics.registry import load_connections, load_registry
+from sync.metrics.registry import MetricDef, load_connections, load_registry
 
 _CONFIG = config_option("Workspace file with [connections] and [metrics]")
 _AS_OF = as_of_option("Measure as if today were this date")
@@ -85,12 +85,46 @@ def test_metric(
 
     Example: okr metrics test dso_days --period 2026-Q4
     """
+    metric, chosen, outcome = _measure_one(config, name, period, as_of)
+    if outcome.state == "failed":
+        raise ServiceError(f"metric {name} ({chosen.label}, {metric.connection}): {outcome.error}")
+    if fmt == "json":
+        click.echo(json.dumps(_outcome_dict(outcome), ensure_ascii=False, indent=2))
+        return 0
+    if outcome.state == "skipped":
+        click.echo(f"{name} {chosen.label}: not measured: {outcome.error}")
+        return 0
+    click.echo(f"{name} {chosen.label} = {outcome.value:,.6g} {metric.unit}".rstrip())
+    click.echo(f"  as of   {outcome.as_of:%Y-%m-%d %H:%M}")
+    lag = f", lag_days={metric.lag_days}" if metric.lag_days else ""
+    click.echo(f"  window  {outcome.start} .. {outcome.end}{lag}")
+    click.echo(f"  source  {outcome.source}")
+    click.echo(f"  took    {outcome.duration:.3f} s")
+    return 0
+
+
+def _measure_one(
+    config: Path | None,
+    name: str,
+    period: str | None,
+    as_of: datetime | None,
+    *,
+    detail: bool = False,
+) -> tuple[MetricDef, Period, Outcome]:
+    """Measure metric *name* once (``metrics test`` and ``metrics detail``); nothing is written."""
+    from sync.metrics.detail import wants_detail
+
     ws = _load(config)
     connections = load_connections(ws)
     registry = load_registry(ws, connections)
     metric = registry.get(name)
     if metric is None:
         raise InputError(f"no metric {name} in the registry{_known(name, registry)}")
+    if detail and not wants_detail(metric):
+        raise InputError(
+            f"metric {name} has no detail: add detail (sql, salesforce), detail_columns (file) "
+            "or detail_path (http) to [metrics." + name + "]"
+        )
     today = as_of.date() if as_of else date.today()
     chosen = parse_period(period) if period else default_period(ws, today)
     if chosen is None:
@@ -108,21 +142,7 @@ def test_metric(
         )
     finally:
         connectors.close()
-    if outcome.state == "failed":
-        raise ServiceError(f"metric {name} ({chosen.label}, {metric.connection}): {outcome.error}")
-    if fmt == "json":
-        click.echo(json.dumps(_outcome_dict(outcome), ensure_ascii=False, indent=2))
-        return 0
-    if outcome.state == "skipped":
-        click.echo(f"{name} {chosen.label}: not measured: {outcome.error}")
-        return 0
-    click.echo(f"{name} {chosen.label} = {outcome.value:,.6g} {metric.unit}".rstrip())
-    click.echo(f"  as of   {outcome.as_of:%Y-%m-%d %H:%M}")
-    lag = f", lag_days={metric.lag_days}" if metric.lag_days else ""
-    click.echo(f"  window  {outcome.start} .. {outcome.end}{lag}")
-    click.echo(f"  source  {outcome.source}")
-    click.echo(f"  took    {outcome.duration:.3f} s")
-    return 0
+    return metric, chosen, outcome
 
 
 def _outcome_dict(o: Outcome) -> dict[str, object]:
@@ -155,33 +175,8 @@ def detail_metric(
 
     Example: okr metrics detail ar_overdue_eur --period 2026-Q4 --format csv
     """
-    from sync.metrics.detail import wants_detail
 
-    ws = _load(config)
-    connections = load_connections(ws)
-    metric = load_registry(ws, connections).get(name)
-    if metric is None:
-        raise InputError(f"no metric {name} in the registry: see 'okr metrics list'")
-    if not wants_detail(metric):
-        raise InputError(
-            f"metric {name} has no detail: add detail (sql, salesforce), detail_columns (file) "
-            "or detail_path (http) to [metrics." + name + "]"
-        )
-    today = as_of.date() if as_of else date.today()
-    chosen = parse_period(period) if period else default_period(ws, today)
-    if chosen is None:
-        raise InputError(f"--period {period}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
-    connectors = ConnectorSet(connections, ws.root)
-    try:
-        outcome = evaluate(
-            metric,
-            lambda: connectors.get(metric.connection),
-            chosen,
-            today=today,
-            secrets=connectors.secrets(metric.connection),
-        )
-    finally:
-        connectors.close()
+    metric, chosen, outcome = _measure_one(config, name, period, as_of, detail=True)
     if outcome.state != "ok" or outcome.detail is None:
         raise ServiceError(f"metric {name} ({chosen.label}): {outcome.error or 'not measured'}")
     d = outcome.detail
