@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -24,7 +22,7 @@ from python_calamine import CalamineWorkbook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import department_rows, fill_template, measure  # noqa: E402
+from benchmarks.common import best_process, department_rows, fill_template, measure  # noqa: E402
 from sync.cli.check import check_workbooks  # noqa: E402
 from sync.xlsx.template import build_template  # noqa: E402
 
@@ -41,16 +39,6 @@ FLOOR = (
     "for f in sys.argv[1:]:\n"
     "    CalamineWorkbook.from_path(f).get_sheet_by_name('OKRs').to_python()\n"
 )
-
-
-def best_process(cmd: list[str], repeat: int) -> float:
-    """The fastest of *repeat* runs of *cmd* as a whole process, in seconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:
@@ -71,9 +59,9 @@ def main() -> None:
         t_floor = min(measure(lambda: floor(files))[0] for _ in range(args.repeat))
         t_check = min(measure(lambda: check_workbooks(files))[0] for _ in range(args.repeat))
         names = list(map(str, files))
-        p_floor = best_process([sys.executable, "-c", FLOOR, *names], args.repeat)
+        p_floor = best_process([sys.executable, "-c", FLOOR, *names], args.repeat, cwd=ROOT)
         okr = [sys.executable, "-m", "sync.cli", "check", *names, "--format", "json"]
-        p_check = best_process(okr, args.repeat)
+        p_check = best_process(okr, args.repeat, cwd=ROOT)
         print(f"workbooks: {args.workbooks} x {args.rows} rows, best of {args.repeat}")
         print(f"floor, in process (python-calamine reads every OKRs sheet): {t_floor:.3f} s")
         print(f"okr check, in process:                                      {t_check:.3f} s")

@@ -14,21 +14,14 @@ import argparse
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import best_process  # noqa: E402
+
 HEAVY = ("sqlalchemy", "xlsxwriter", "openpyxl", "pandas", "python_calamine", "requests", "rich")
-
-
-def best(cmd: list[str], repeat: int) -> float:
-    """The fastest of *repeat* runs of *cmd*, in seconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:
@@ -40,8 +33,8 @@ def main() -> None:
     okr = [str(script)] if script.exists() else [sys.executable, "-m", "sync.cli"]
     if not script.exists() and shutil.which("okr"):
         okr = [shutil.which("okr")]
-    bare = best([sys.executable, "-c", "pass"], args.repeat)
-    help_ = best([*okr, "--help"], args.repeat)
+    bare = best_process([sys.executable, "-c", "pass"], args.repeat, cwd=ROOT, check=True)
+    help_ = best_process([*okr, "--help"], args.repeat, cwd=ROOT, check=True)
     code = (
         "import sys; sys.argv = ['okr', '--help']\n"
         "from sync.cli import main\n"

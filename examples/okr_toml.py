@@ -15,6 +15,31 @@ from pathlib import Path
 
 from examples.content import ORGANISATION
 
+# Department and company metrics share these: the company's DSO and attrition
+# are the same measures over the whole organisation.
+DSO_QUERY = """query = '''
+SELECT 90.0 *
+  (SELECT SUM(amount_eur) FROM invoices
+    WHERE issued_on <= :end AND (paid_on IS NULL OR paid_on > :end))
+  / (SELECT SUM(amount_eur) FROM invoices
+    WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)'''"""
+OVERDUE_DETAIL = """detail = '''
+SELECT i.number AS invoice, c.name AS customer, c.country, i.issued_on, i.due_on,
+  CAST(julianday(:end) - julianday(i.due_on) AS INTEGER) AS days_overdue, i.amount_eur
+FROM invoices i JOIN customers c ON c.id = i.customer_id
+WHERE i.issued_on <= :end AND (i.paid_on IS NULL OR i.paid_on > :end) AND i.due_on < :end
+ORDER BY days_overdue DESC, i.amount_eur DESC'''"""
+ATTRITION_QUERY = """query = '''
+SELECT 100.0 *
+  (SELECT COUNT(*) FROM employees WHERE leave_reason = 'voluntary'
+    AND left_on > date(:end, '-12 months') AND left_on <= :end)
+  / (SELECT COUNT(*) FROM employees
+    WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))'''"""
+LEAVERS_DETAIL = """detail = '''
+SELECT name, department, hired_on, left_on FROM employees
+WHERE leave_reason = 'voluntary' AND left_on > date(:end, '-12 months') AND left_on <= :end
+ORDER BY left_on'''"""
+
 CONFIG = f"""# okr.toml of the {ORGANISATION} demo (written by examples/okr_toml.py).
 # Paths are relative to this file. The store defaults to SQLite in .okr/okr.db.
 
@@ -93,19 +118,9 @@ unit = "days"
 lag_days = 3
 owner = "eva.lindqvist@northwind.example"
 description = "Days sales outstanding: open receivables / last 90 days' invoicing x 90"
-query = '''
-SELECT 90.0 *
-  (SELECT SUM(amount_eur) FROM invoices
-    WHERE issued_on <= :end AND (paid_on IS NULL OR paid_on > :end))
-  / (SELECT SUM(amount_eur) FROM invoices
-    WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)'''
+{DSO_QUERY}
 # The overdue invoices behind DSO, most overdue first (a ratio: nothing to add up).
-detail = '''
-SELECT i.number AS invoice, c.name AS customer, c.country, i.issued_on, i.due_on,
-  CAST(julianday(:end) - julianday(i.due_on) AS INTEGER) AS days_overdue, i.amount_eur
-FROM invoices i JOIN customers c ON c.id = i.customer_id
-WHERE i.issued_on <= :end AND (i.paid_on IS NULL OR i.paid_on > :end) AND i.due_on < :end
-ORDER BY days_overdue DESC, i.amount_eur DESC'''
+{OVERDUE_DETAIL}
 
 [metrics.ar_overdue_60_eur]
 connection = "accounting"
@@ -142,17 +157,9 @@ connection = "erp"
 unit = "%"
 owner = "li.na@northwind.example"
 description = "Voluntary leavers in the 12 months to the period's end / headcount then"
-query = '''
-SELECT 100.0 *
-  (SELECT COUNT(*) FROM employees WHERE leave_reason = 'voluntary'
-    AND left_on > date(:end, '-12 months') AND left_on <= :end)
-  / (SELECT COUNT(*) FROM employees
-    WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))'''
+{ATTRITION_QUERY}
 # The leavers behind the rate.
-detail = '''
-SELECT name, department, hired_on, left_on FROM employees
-WHERE leave_reason = 'voluntary' AND left_on > date(:end, '-12 months') AND left_on <= :end
-ORDER BY left_on'''
+{LEAVERS_DETAIL}
 
 [metrics.time_to_hire_days]
 connection = "hr"
@@ -213,34 +220,16 @@ unit = "days"
 lag_days = 3
 owner = "samir.haddad@northwind.example"
 description = "Company days sales outstanding (as dso_days), with its overdue invoices"
-query = '''
-SELECT 90.0 *
-  (SELECT SUM(amount_eur) FROM invoices
-    WHERE issued_on <= :end AND (paid_on IS NULL OR paid_on > :end))
-  / (SELECT SUM(amount_eur) FROM invoices
-    WHERE issued_on > date(:end, '-90 days') AND issued_on <= :end)'''
-detail = '''
-SELECT i.number AS invoice, c.name AS customer, c.country, i.issued_on, i.due_on,
-  CAST(julianday(:end) - julianday(i.due_on) AS INTEGER) AS days_overdue, i.amount_eur
-FROM invoices i JOIN customers c ON c.id = i.customer_id
-WHERE i.issued_on <= :end AND (i.paid_on IS NULL OR i.paid_on > :end) AND i.due_on < :end
-ORDER BY days_overdue DESC, i.amount_eur DESC'''
+{DSO_QUERY}
+{OVERDUE_DETAIL}
 
 [metrics.company_attrition_pct]
 connection = "erp"
 unit = "%"
 owner = "li.na@northwind.example"
 description = "Company voluntary attrition, rolling 12 months, with its leavers"
-query = '''
-SELECT 100.0 *
-  (SELECT COUNT(*) FROM employees WHERE leave_reason = 'voluntary'
-    AND left_on > date(:end, '-12 months') AND left_on <= :end)
-  / (SELECT COUNT(*) FROM employees
-    WHERE hired_on <= :end AND (left_on IS NULL OR left_on > :end))'''
-detail = '''
-SELECT name, department, hired_on, left_on FROM employees
-WHERE leave_reason = 'voluntary' AND left_on > date(:end, '-12 months') AND left_on <= :end
-ORDER BY left_on'''
+{ATTRITION_QUERY}
+{LEAVERS_DETAIL}
 
 [metrics.travel_expenses_eur]
 connection = "erp"

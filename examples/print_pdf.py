@@ -24,31 +24,57 @@ TIMEOUT = 180
 _PAGE = re.compile(rb"/Type\s*/Page(?!s)")
 
 
-def to_pdf(xlsx: Path, out_dir: Path, soffice: str | None = None) -> Path:
-    """Convert *xlsx* to PDF in *out_dir* with headless LibreOffice; the PDF's path."""
+def convert(
+    src: Path,
+    out_dir: Path,
+    target: str,
+    *,
+    soffice: str | None = None,
+    profile_settings: str | None = None,
+) -> Path:
+    """Convert *src* with headless LibreOffice to *target* (``pdf``, ``xlsx:…``) in *out_dir*.
+
+    A fresh, throw-away profile per call, so parallel runs never clash over its
+    lock; *profile_settings* is written as its ``registrymodifications.xcu``.
+    Returns the written file; raises ``RuntimeError`` with LibreOffice's output
+    when the conversion fails.
+    """
     exe = soffice or shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         raise RuntimeError(
             "LibreOffice (soffice) is not installed; apt-get install libreoffice-calc"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="okr-pdf-profile-") as profile:
+    with tempfile.TemporaryDirectory(prefix="okr-lo-profile-") as profile:
+        if profile_settings is not None:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(profile_settings, encoding="utf-8")
         command = [
             exe,
             f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--norestore",
+            "--nologo",
             "--convert-to",
-            "pdf",
+            target,
             "--outdir",
             str(out_dir),
-            str(xlsx),
+            str(src),
         ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    pdf = out_dir / f"{xlsx.stem}.pdf"
-    if done.returncode != 0 or not pdf.exists():
-        raise RuntimeError(f"LibreOffice could not print {xlsx.name}: {done.stderr.strip()}")
-    return pdf
+    out = out_dir / f"{src.stem}.{target.split(':', 1)[0]}"
+    if done.returncode != 0 or not out.exists():
+        raise RuntimeError(
+            f"LibreOffice could not convert {src.name} (exit {done.returncode}): "
+            f"{(done.stderr or done.stdout).strip()}"
+        )
+    return out
+
+
+def to_pdf(xlsx: Path, out_dir: Path, soffice: str | None = None) -> Path:
+    """Convert *xlsx* to PDF in *out_dir* with headless LibreOffice; the PDF's path."""
+    return convert(xlsx, out_dir, "pdf", soffice=soffice)
 
 
 def page_count(pdf: Path) -> int:

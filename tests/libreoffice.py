@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from examples.print_pdf import convert
+
 REQUIRE_FLAG = "OKR_REQUIRE_LIBREOFFICE"
-#: Seconds one conversion may take before it counts as hung.
-TIMEOUT = 180
 
 # OOXMLRecalcMode / ODFRecalcMode: 0 = always recalculate, 1 = never, 2 = ask.
 _ITEM = (
@@ -73,33 +71,11 @@ def recalculate(src: Path, dst_dir: Path, *, soffice: str | None = None) -> Path
     if src.parent == dst_dir:
         # soffice would overwrite its own input.
         raise ValueError(f"dst_dir must differ from the folder of {src}")
-    dst_dir.mkdir(parents=True, exist_ok=True)
-    exe = soffice or soffice_path()
-    if exe is None:
-        raise RuntimeError("soffice not found")
-    with tempfile.TemporaryDirectory(prefix="okr-lo-profile-") as profile:
-        # A fresh profile per call: no lock clashes between parallel runs, and
-        # our recalculation setting is the one in force.
-        user = Path(profile) / "user"
-        user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
-        command = [
-            exe,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(dst_dir),
-            str(src),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    out = dst_dir / f"{src.stem}.xlsx"
-    if done.returncode != 0 or not out.exists():
-        raise RuntimeError(
-            f"LibreOffice could not convert {src.name} (exit {done.returncode}): "
-            f"{(done.stderr or done.stdout).strip()}"
-        )
-    return out
+    # Our recalculation setting must be the one in force: a profile of its own.
+    return convert(
+        src,
+        dst_dir,
+        "xlsx:Calc MS Excel 2007 XML",
+        soffice=soffice or soffice_path(),
+        profile_settings=_PROFILE_SETTINGS,
+    )

@@ -69,6 +69,32 @@ def history(url: str) -> list[str]:
         engine.dispose()
 
 
+def paused_run(workspace: Path, as_of: str, point: str) -> tuple[subprocess.Popen, Path]:
+    """Start ``okr consolidate`` and wait until it holds at *point*; touch ``.go`` to resume."""
+    marker = workspace / "pause"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sync.cli", "consolidate", "--as-of", as_of, "--quiet"],
+        cwd=workspace,
+        env={**ENV, PAUSE_ENV: point, PAUSE_FILE_ENV: str(marker)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not marker.with_suffix(".reached").exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return proc, marker
+
+
+def resume(proc: subprocess.Popen, marker: Path) -> subprocess.CompletedProcess:
+    """Let a run held by :func:`paused_run` go on, and wait for it."""
+    marker.with_suffix(".go").touch()
+    out, err = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 @pytest.fixture
 def org(tmp_path: Path, store_url: str) -> Path:
     """A workspace that ran once (2026-11-01), with a change waiting for the next run."""
@@ -103,21 +129,7 @@ def test_a_postgresql_backend_ended_mid_run_stops_the_run_with_exit_3(
     assert consolidate(tmp_path, "2026-11-01").returncode == 0
     output = tmp_path / "out" / "company.xlsx"
     before = output.read_bytes()
-    marker = tmp_path / "pause"
-    env = {PAUSE_ENV: point, PAUSE_FILE_ENV: str(marker)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sync.cli", "consolidate", "--as-of", "2026-11-08", "--quiet"],
-        cwd=tmp_path,
-        env={**ENV, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while not marker.with_suffix(".reached").exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    proc, marker = paused_run(tmp_path, "2026-11-08", point)
     database = postgres_url.rsplit("/", 1)[1]
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -129,9 +141,7 @@ def test_a_postgresql_backend_ended_mid_run_stops_the_run_with_exit_3(
             {"d": database},
         )
     admin.dispose()
-    marker.with_suffix(".go").touch()
-    out, err = proc.communicate(timeout=120)
-    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    done = resume(proc, marker)
     assert_operational(done, "store")
     assert output.read_bytes() == before
     assert history(postgres_url) == ["2026-11-01"]
@@ -143,20 +153,7 @@ def test_a_postgresql_backend_ended_mid_run_stops_the_run_with_exit_3(
 def test_a_lost_lock_is_said_as_such(tmp_path: Path, postgres_url: str):
     make_org(tmp_path / "departments", clean_rows())
     write_config(tmp_path, postgres_url)
-    marker = tmp_path / "pause"
-    env = {PAUSE_ENV: "written", PAUSE_FILE_ENV: str(marker)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sync.cli", "consolidate", "--as-of", "2026-11-01", "--quiet"],
-        cwd=tmp_path,
-        env={**ENV, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while not marker.with_suffix(".reached").exists():
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
+    proc, marker = paused_run(tmp_path, "2026-11-01", "written")
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:  # only the session holding the advisory lock
         conn.execute(
@@ -167,9 +164,7 @@ def test_a_lost_lock_is_said_as_such(tmp_path: Path, postgres_url: str):
         )
         # A second run can take the lock now; the first must not go on beside it.
     admin.dispose()
-    marker.with_suffix(".go").touch()
-    out, err = proc.communicate(timeout=120)
-    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    done = resume(proc, marker)
     assert_operational(done, "lock", "lost")
     assert not (tmp_path / "out" / "company.xlsx").exists()
     assert history(postgres_url) == []
