@@ -12,22 +12,11 @@ from datetime import date, datetime
 
 from okr.departments import department_problems
 from okr.model import Item, id_key
-from okr.problems import Problem, make_problem, sort_key
+from okr.problems import Problem, item_problem, sort_key
 from okr.schema import normalise
 from okr.settings import Settings
 from okr.shares import share_problems
 from okr.units import scale_problems
-
-
-def _problem(code: str, item: Item, key: str | None, message: str) -> Problem:
-    return make_problem(
-        code,
-        message,
-        id=item.id,
-        workbook=item.where.workbook,
-        sheet=item.where.sheet,
-        cell=item.where.cell(key),
-    )
 
 
 def _at(item: Item) -> str:
@@ -87,7 +76,7 @@ def _duplicates(by_id: Mapping[str, list[Item]]) -> list[Problem]:
             )
             note = "" if all(o.id == item.id for o in same) else " (IDs ignore case)"
             out.append(
-                _problem(
+                item_problem(
                     "duplicate-id",
                     item,
                     "id",
@@ -105,7 +94,7 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
         if item.is_key_result:
             if not item.parent:
                 out.append(
-                    _problem(
+                    item_problem(
                         "kr-parent",
                         item,
                         "parent",
@@ -115,7 +104,7 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
                 )
             elif parent is not None and not parent.is_objective:
                 out.append(
-                    _problem(
+                    item_problem(
                         "kr-parent",
                         item,
                         "parent",
@@ -125,7 +114,7 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
                 )
         elif item.is_objective and not item.parent and normalise(item.department) != top:
             out.append(
-                _problem(
+                item_problem(
                     "orphan",
                     item,
                     "parent",
@@ -135,7 +124,7 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
             )
         if item.parent and parent is None:
             out.append(
-                _problem(
+                item_problem(
                     "unknown-parent",
                     item,
                     "parent",
@@ -150,7 +139,7 @@ def _parents(items: Sequence[Item], known: Mapping[str, Item], s: Settings) -> l
             and not parent.period.contains(item.period)
         ):
             out.append(
-                _problem(
+                item_problem(
                     "period",
                     item,
                     "period",
@@ -191,7 +180,7 @@ def _cycles(items: Sequence[Item], known: Mapping[str, Item]) -> list[Problem]:
                 start = members.index(first.id) if first.id in members else 0
                 shown = [*members[start:], *members[:start], first.id]
                 out.append(
-                    _problem(
+                    item_problem(
                         "cycle",
                         first,
                         "parent",
@@ -222,7 +211,7 @@ def _targets(items: Sequence[Item]) -> list[Problem]:
             continue  # already reported at its cell: one mistake, one message
         if t is None:
             out.append(
-                _problem(
+                item_problem(
                     "target",
                     item,
                     "target",
@@ -231,7 +220,7 @@ def _targets(items: Sequence[Item]) -> list[Problem]:
             )
         elif item.direction == "increase" and not t > base:
             out.append(
-                _problem(
+                item_problem(
                     "target",
                     item,
                     "target",
@@ -241,7 +230,7 @@ def _targets(items: Sequence[Item]) -> list[Problem]:
             )
         elif item.direction == "decrease" and not t < base:
             out.append(
-                _problem(
+                item_problem(
                     "target",
                     item,
                     "target",
@@ -264,7 +253,7 @@ def _krs_per_objective(items: Sequence[Item], s: Settings) -> list[Problem]:
         mine = krs.get(id_key(item.id), [])
         if not mine:
             out.append(
-                _problem(
+                item_problem(
                     "no-krs",
                     item,
                     "id",
@@ -274,7 +263,7 @@ def _krs_per_objective(items: Sequence[Item], s: Settings) -> list[Problem]:
             )
         elif len(mine) > s.max_krs_per_objective:
             out.append(
-                _problem(
+                item_problem(
                     "too-many-krs",
                     item,
                     "id",
@@ -284,7 +273,7 @@ def _krs_per_objective(items: Sequence[Item], s: Settings) -> list[Problem]:
             )
         elif sum(k.weight for k in mine) <= 0:
             out.append(
-                _problem(
+                item_problem(
                     "weight",
                     mine[0],
                     "weight",
@@ -309,7 +298,7 @@ def _objectives_per_owner(items: Sequence[Item], s: Settings) -> list[Problem]:
                 first = group[limit]
                 who = getattr(first, field)
                 out.append(
-                    _problem(
+                    item_problem(
                         "too-many-objectives",
                         first,
                         field,
@@ -322,7 +311,9 @@ def _objectives_per_owner(items: Sequence[Item], s: Settings) -> list[Problem]:
 
 def _owners(items: Sequence[Item]) -> list[Problem]:
     return [
-        _problem("no-owner", item, "owner", f"{item.id} has no Owner: name the person accountable")
+        item_problem(
+            "no-owner", item, "owner", f"{item.id} has no Owner: name the person accountable"
+        )
         for item in items
         if item.id and not item.owner
     ]
@@ -338,7 +329,7 @@ def _metrics(
         if metrics is not None:
             if item.metric not in metrics:
                 out.append(
-                    _problem(
+                    item_problem(
                         "unknown-metric",
                         item,
                         "metric",
@@ -350,7 +341,7 @@ def _metrics(
             unit = metrics[item.metric]
             if unit and item.unit and normalise(unit) != normalise(item.unit):
                 out.append(
-                    _problem(
+                    item_problem(
                         "unit-mismatch",
                         item,
                         "unit",
@@ -369,13 +360,13 @@ def _stale(item: Item, s: Settings, today: date) -> list[Problem]:
             f"metric {item.metric} of {item.id} is {item.metric_state}; Current is the last "
             f"good value{since}: fix the connection and run 'okr metrics refresh'"
         )
-        return [_problem("stale", item, "as_of", message)]
+        return [item_problem("stale", item, "as_of", message)]
     if item.as_of is None:
         message = (
             f"{item.id} takes metric {item.metric} but has never been refreshed: "
             "run 'okr metrics refresh'"
         )
-        return [_problem("stale", item, "as_of", message)]
+        return [item_problem("stale", item, "as_of", message)]
     as_of = item.as_of.date() if isinstance(item.as_of, datetime) else item.as_of
     age = (today - as_of).days
     if age > s.stale_days:
@@ -383,5 +374,5 @@ def _stale(item: Item, s: Settings, today: date) -> list[Problem]:
             f"Current of {item.id} is {age} days old (limit {s.stale_days}): "
             "run 'okr metrics refresh' or check the metric's connection"
         )
-        return [_problem("stale", item, "as_of", message)]
+        return [item_problem("stale", item, "as_of", message)]
     return []

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from okr.model import Item
-from okr.problems import Problem, make_problem
-from okr.reading import from_excel_serial, parse_number
+from okr.problems import Problem, item_problem, make_problem
+from okr.reading import as_date, parse_number
 from okr.schema import column_letter, normalise
 from okr.settings import Settings
 
@@ -66,17 +66,6 @@ def _warn(c: CheckIn, key: str, message: str) -> Problem:
     return make_problem(
         "checkin", message, id=c.id, workbook=c.workbook, sheet=c.sheet, cell=c.cell(key)
     )
-
-
-def _date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return from_excel_serial(value).date()
-    text = str(value).strip()[:10]
-    return date.fromisoformat(text)
 
 
 def read_checkins(
@@ -129,7 +118,7 @@ def read_checkins(
         )  # fmt: skip
         raw_date = cells.get("date")
         try:
-            on = None if raw_date is None else _date(raw_date)
+            on = None if raw_date is None else as_date(raw_date)
         except (ValueError, OverflowError):
             on = None
         if on is None:
@@ -245,16 +234,7 @@ def stale_problems(
             f"{item.id} was last updated on {when:%Y-%m-%d}, {(today - when).days} days ago "
             f"(limit {s.checkin_days}): add a check-in with its current value"
         )
-        out.append(
-            make_problem(
-                "stale",
-                message,
-                id=item.id,
-                workbook=item.where.workbook,
-                sheet=item.where.sheet,
-                cell=item.where.cell("current"),
-            )
-        )
+        out.append(item_problem("stale", item, "current", message))
     return out
 
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from okr.model import Item
-from okr.problems import Problem, make_problem
+from okr.problems import Problem, item_problem
 from okr.schema import normalise
 
 
@@ -81,11 +81,4 @@ def department_problems(
 
 
 def _problem(item: Item, message: str) -> Problem:
-    return make_problem(
-        "department",
-        message,
-        id=item.id,
-        workbook=item.where.workbook,
-        sheet=item.where.sheet,
-        cell=item.where.cell("department"),
-    )
+    return item_problem("department", item, "department", message)

@@ -25,7 +25,7 @@ from okr.cascade import check
 from okr.model import Item
 from okr.periods import parse_period
 from okr.problems import sort_key
-from okr.reading import TableError, from_excel_serial, leading_id, parse_number, read_table
+from okr.reading import TableError, as_date, leading_id, parse_number, read_table
 from okr.schema import parse_direction
 
 PROBLEMS_HEADING = "Problems"
@@ -146,15 +146,9 @@ def day(value: object, today: date | None = None) -> date:
     """A date from a date, a datetime, a spreadsheet serial or ISO text; today if empty."""
     if value is None or value == "":
         return today or date.today()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return from_excel_serial(value).date()
     try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
+        return as_date(value)
+    except (ValueError, OverflowError):
         raise ValueError(f"as_of {value!r} is not a date: give a date cell or 2026-11-15") from None
 
 

@@ -6,6 +6,10 @@ Codes are stable API: scripts and the add-ins match on them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from okr.model import Item
 
 ERROR = "error"
 WARNING = "warning"
@@ -87,3 +91,15 @@ def sort_key(p: Problem) -> tuple:
     """Order problems by workbook, then row, then column, then code."""
     letters = "".join(ch for ch in p.cell if ch.isalpha())
     return (p.workbook, p.sheet, p.row or 0, len(letters), letters, p.code)
+
+
+def item_problem(code: str, item: Item, key: str | None, message: str) -> Problem:
+    """A problem about *item*, at its cell of column *key* (the row when None)."""
+    return make_problem(
+        code,
+        message,
+        id=item.id,
+        workbook=item.where.workbook,
+        sheet=item.where.sheet,
+        cell=item.where.cell(key),
+    )

@@ -192,6 +192,17 @@ def from_excel_serial(serial: float) -> datetime:
     return datetime(1899, 12, 30) + timedelta(milliseconds=round(float(serial) * 86_400_000))
 
 
+def as_date(value: object) -> date:
+    """A date from a date, a datetime, a spreadsheet serial or ISO text (``ValueError`` else)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return from_excel_serial(value).date()
+    return date.fromisoformat(str(value).strip()[:10])
+
+
 def leading_id(text: object) -> str | None:
     """The ID a Parent cell names: its first word ("CO-O1 · Grow revenue" -> CO-O1)."""
     words = _text(text).split()

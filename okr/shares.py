@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from okr.model import Item
-from okr.problems import Problem, make_problem
+from okr.problems import Problem, item_problem
 
 #: How far from 100 % the shares may sum (0.005 = half a percentage point).
 SHARE_TOLERANCE = 0.005
@@ -139,14 +139,7 @@ def parent_text(item: Item) -> str | None:
 
 
 def _problem(code: str, item: Item, message: str) -> Problem:
-    return make_problem(
-        code,
-        message,
-        id=item.id,
-        workbook=item.where.workbook,
-        sheet=item.where.sheet,
-        cell=item.where.cell("parent"),
-    )
+    return item_problem(code, item, "parent", message)
 
 
 def share_problems(items: Sequence[Item], known: Mapping[str, Item]) -> list[Problem]:
@@ -185,14 +178,12 @@ def share_problems(items: Sequence[Item], known: Mapping[str, Item]) -> list[Pro
                 )
             elif item.period and parent.period and not parent.period.contains(item.period):
                 out.append(
-                    make_problem(
+                    item_problem(
+                        "period",
+                        item,
                         "period",
                         f"period {item.period.label} of {item.id} lies outside its parent "
                         f"{parent.id}'s period {parent.period.label}: align the periods",
-                        id=item.id,
-                        workbook=item.where.workbook,
-                        sheet=item.where.sheet,
-                        cell=item.where.cell("period"),
                     )
                 )
     out += _shared_cycles(items, known)

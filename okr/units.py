@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from okr.model import Item
 from okr.numbers import is_percent_unit
-from okr.problems import Problem, make_problem
+from okr.problems import Problem, item_problem
 
 _FIELDS = (("baseline", "Baseline"), ("target", "Target"), ("current", "Current"))
 
@@ -35,15 +35,13 @@ def scale_problems(items: Sequence[Item]) -> list[Problem]:
         key, label, value = shares[0]
         other = points[0]
         out.append(
-            make_problem(
+            item_problem(
                 "unit-mismatch",
+                item,
+                key,
                 f"{label} {value:g} and {other[1]} {other[2]:g} of {item.id} are on different "
                 f"scales: in a % key result type percentage points ({value * 100:g} for "
                 f"{value:.0%})",
-                id=item.id,
-                workbook=item.where.workbook,
-                sheet=item.where.sheet,
-                cell=item.where.cell(key),
             )
         )
     return out

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from okr.model import Item
-from okr.problems import Problem, make_problem
+from okr.problems import Problem, item_problem
 from sync.company.style import FIRST, link
 from sync.metrics.detail import MISMATCH, Detail
 
@@ -63,16 +63,14 @@ def detail_problems(items: Sequence[Item], blocks: Sequence[DataBlock]) -> list[
             continue
         item = items[block.index]
         out.append(
-            make_problem(
+            item_problem(
                 "detail-mismatch",
+                item,
+                "current",
                 f"the detail rows of metric {d.metric} for {item.id} do not add up: value "
                 f"{d.value:,.2f}, detail total ({d.total_column}) {d.total:,.2f}, difference "
                 f"{d.difference:,.2f}: fix the detail query or its window so the list is "
                 "the number",
-                id=item.id,
-                workbook=item.where.workbook,
-                sheet=item.where.sheet,
-                cell=item.where.cell("current"),
             )
         )
     return out
