@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.live_service import started  # noqa: E402
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print requests, times and ratios to the floor."""
@@ -36,16 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if node is None:
         print("bench_addins: node is not installed", file=sys.stderr)
         return 2
-    live = subprocess.Popen(
-        [sys.executable, "-m", "tests.live_service"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert live.stdin is not None and live.stdout is not None
-    try:
-        info = json.loads(live.stdout.readline())
+    with started() as info:
         if "unavailable" in info:
             print(f"bench_addins: {info['unavailable']}", file=sys.stderr)
             return 3
@@ -54,9 +47,6 @@ def main(argv: list[str] | None = None) -> int:
              info["tokens"]["reader"], str(args.rows), str(args.repeat)],
             capture_output=True, text=True, check=True, timeout=600,
         )  # fmt: skip
-    finally:
-        live.stdin.close()
-        live.wait(timeout=30)
     report(json.loads(done.stdout))
     return 0
 

@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +120,31 @@ def serve(config: str) -> tuple[subprocess.Popen[str], str]:
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"okr serve at {url} does not answer /healthz")
+
+
+@contextlib.contextmanager
+def started() -> Iterator[dict]:
+    """Run this module in a child process; yield its JSON line, stop it on exit.
+
+    The line holds ``"unavailable"`` when the service could not start.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.live_service"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        yield json.loads(proc.stdout.readline() or '{"unavailable": "the helper died"}')
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,11 +10,9 @@ their platform stubs), and asserts that all five give the table's answers.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
@@ -31,6 +29,7 @@ from sync.cli import main as okr
 from sync.xlsx.template import build_template
 from tests.conftest import DATA, ROOT, require
 from tests.libreoffice import recalculate, require_libreoffice
+from tests.live_service import started
 
 CASES = json.loads((DATA / "function_cases.json").read_text(encoding="utf-8"))
 NS = {
@@ -44,26 +43,10 @@ ADDIN = ROOT / "addin"
 @pytest.fixture(scope="module")
 def live() -> Iterator[dict]:
     """A running ``okr serve`` on the example organisation, with its tokens."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.live_service"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    info = json.loads(proc.stdout.readline() or '{"unavailable": "the helper died"}')
-    try:
+    with started() as info:
         if "unavailable" in info:
             require("OKR_REQUIRE_SERVICE", f"no live okr serve: {info['unavailable']}")
         yield info
-    finally:
-        with contextlib.suppress(BrokenPipeError):
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _manifest(tmp_path: Path, url: str) -> ET.Element:
