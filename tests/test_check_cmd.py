@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +150,33 @@ def test_console_script_never_prints_a_traceback(tmp_path):
         out.stderr.strip()
         == "okr: junk.xlsx: is not an .xlsx workbook; save it as Excel Workbook (.xlsx)"
     )
+
+
+def _without_read_rights() -> list[str]:
+    """A command prefix under which file permissions bind (root reads everything)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+def test_a_file_without_read_permission_is_one_line_alone_and_a_problem_among_others(org):
+    locked = org["sales"].with_name("locked.xlsx")
+    locked.write_bytes(org["sales"].read_bytes())
+    locked.chmod(0)
+    okr = [*_without_read_rights(), sys.executable, "-m", "sync.cli", "check"]
+    alone = subprocess.run([*okr, str(locked)], capture_output=True, text=True, cwd=ROOT)
+    assert alone.returncode == 2
+    assert alone.stderr == "okr: locked.xlsx: permission denied; make the file readable\n"
+    among = subprocess.run(
+        [*okr, str(org["company"]), str(locked), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert among.returncode == 1
+    problems = json.loads(among.stdout)["problems"]
+    assert [(p["code"], p["workbook"]) for p in problems] == [("unreadable", "locked.xlsx")]
