@@ -61,9 +61,14 @@ def example(tmp_path_factory) -> Path:
     return folder
 
 
-def test_rollover_of_the_example_organisation(example, tmp_path):
+def test_rollover_of_the_example_organisation(example, tmp_path, capsys):
     out = tmp_path / "next"
     assert main(["rollover", str(example), "--to", "2027-Q1", "-o", str(out)]) == 0
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert said == (
+        "carried over unfixed: 2 error(s) (target FIN-KR3.2, unknown-parent OPS-O3); "
+        f"fix them in the new workbooks (okr check {out})"
+    )
     before = {i.id: i for p in example.glob("*.xlsx") for i in read_workbook(p).items}
     after = {i.id: i for p in out.glob("*.xlsx") for i in read_workbook(p).items}
     assert set(after) <= set(before) and len(after) > len(before) / 2

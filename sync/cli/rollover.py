@@ -10,9 +10,9 @@ import click
 from okr.periods import parse_period
 from okr.rollover import carried, carry_ids
 from okr.rollup import score_all
-from sync.cli.check import expand_paths
+from sync.cli.check import check_workbooks, expand_paths
 from sync.cli.options import config_option
-from sync.config import load_config
+from sync.config import Workspace, load_config
 from sync.errors import InputError
 from sync.xlsx.reading import read_workbook
 from sync.xlsx.rollover import language_of, write_next_period
@@ -65,7 +65,7 @@ def rollover(
         raise InputError(
             f"{taken[0]} exists: nothing is overwritten; choose another -o folder or add --force"
         )
-    tables = [read_workbook(f) for f in files]
+    tables = [read_workbook(f, max_rows=ws.settings.max_rows, decimal=ws.decimal) for f in files]
     items = [i for t in tables for i in t.items]
     scores = score_all(items, date.today(), ws.settings)
     keep = carry_ids(items, scores, everything=everything)
@@ -77,4 +77,31 @@ def rollover(
         kept += len(rows)
         click.echo(f"wrote {target}: {len(rows)} of {len(table.items)} row(s) carried")
     click.echo(f"{len(files)} workbook(s) for {period.label}, {kept} row(s) carried")
+    _say_carried_errors(files, targets, parents, ws)
     return 0
+
+
+def _say_carried_errors(
+    files: list[Path], targets: list[Path], parents: tuple[Path, ...], ws: Workspace
+) -> None:
+    """Name the errors of this period that the new set still has, to fix before it starts."""
+
+    def errors(paths: list[Path], context: list[Path]) -> dict[tuple[str, str | None], None]:
+        report = check_workbooks(
+            paths,
+            parents=context,
+            settings=ws.settings,
+            decimal=ws.decimal,
+            departments=ws.departments,
+        )
+        return {(p.code, p.id): None for p in report.problems if p.severity == "error"}
+
+    before = errors(files, [])
+    carried = [e for e in errors(targets, expand_paths(parents)) if e in before]
+    if carried:
+        named = ", ".join(f"{code} {item}" for code, item in carried[:5])
+        more = f" and {len(carried) - 5} more" if len(carried) > 5 else ""
+        click.echo(
+            f"carried over unfixed: {len(carried)} error(s) ({named}{more}); "
+            f"fix them in the new workbooks (okr check {targets[0].parent})"
+        )
