@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -15,8 +16,8 @@ from sync.store.engine import open_store
 from sync.store.renames import carry_over
 from sync.store.schema import run_nodes, run_problems, run_sources, runs, source_versions
 from tests.okrdata import kr, obj
-from tests.orgbuild import clean_rows, make_org, workspace, write_workbook
-from tests.test_consolidate import table_of
+from tests.orgbuild import clean_rows, make_org, workspace, write_config, write_workbook
+from tests.test_consolidate import invoke, table_of
 
 D1, D2, D3 = date(2026, 11, 1), date(2026, 11, 8), date(2026, 11, 15)
 SALES_IDS = {"SALES-O1", "SALES-KR1.1", "SALES-KR1.2", "SALES-O2", "SALES-KR2.1", "SALES-O3",
@@ -216,3 +217,18 @@ def test_carry_over_merges_a_version_kept_under_both_names_and_keeps_runs_that_r
 def stored_rows(engine, query):
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(query)]
+
+
+def test_cli_a_rename_exits_0_and_the_json_names_it_once(org):
+    (folder(org) / "sales.xlsx").rename(folder(org) / "sales-2026.xlsx")
+    config = write_config(org.root, org.store_url)
+    result = invoke("consolidate", "--config", str(config), "--as-of", "2026-11-08",
+                    "--format", "json")  # fmt: skip
+    assert result.return_value == 0
+    data = json.loads(result.stdout)
+    assert [w["name"] for w in data["workbooks"] if w["name"].startswith("sales")] == [
+        "sales-2026.xlsx"
+    ]
+    (renamed,) = [p for p in data["problems"] if p["code"] == "renamed"]
+    assert renamed["severity"] == "warning"
+    assert renamed["message"].startswith("sales.xlsx was renamed to sales-2026.xlsx")

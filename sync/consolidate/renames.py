@@ -48,6 +48,8 @@ def find_renames(
         ids = {id_key(i.id) for i in good.table.items if i.id} if good and good.table else set()
         if ids:
             gone[k.name] = ids
+    if not gone:
+        return {}
     new = {
         r.name: {id_key(i.id) for i in r.table.items if i.id}
         for r in reads
