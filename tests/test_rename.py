@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from sync.consolidate.run import consolidate
 from sync.run_records import FRESH, STALE
+from sync.service.queries import run_workbook
 from sync.sources.base import content_hash
 from sync.store import history as run_history
 from sync.store.engine import open_store
@@ -84,6 +85,8 @@ def test_a_renamed_workbook_is_one_warning_and_its_history_carries_over(org):
         assert "sales-2026.xlsx" in {s.name for s in run_history.run_sources_of(engine, first.id)}
         rows = run_history.nodes_by_id(engine, first.id)
         assert {rows[i].workbook for i in SALES_IDS} == {"sales-2026.xlsx"}
+        # The page of a row of the first run still finds the version that run used.
+        assert run_workbook(engine, first.id, "sales-2026.xlsx") is not None
     finally:
         engine.dispose()
     again = consolidate(org, as_of=D3)
