@@ -16,7 +16,8 @@ WARNING = "warning"
 
 #: Every problem code and its severity. ``unreadable``, ``type`` and
 #: ``confidence`` extend the list in DESIGN.md for whole-file failures, a Type
-#: that is neither Objective nor Key Result, and a Confidence outside 0-100%.
+#: that is neither Objective nor Key Result, and a Confidence outside 0-100%;
+#: ``renamed`` tells, once, that a workbook came back under a new name.
 CODES: dict[str, str] = {
     "unreadable": ERROR,
     "duplicate-id": ERROR,
@@ -42,6 +43,7 @@ CODES: dict[str, str] = {
     "checkin": WARNING,
     "detail-mismatch": WARNING,
     "department": WARNING,
+    "renamed": WARNING,
 }
 
 

@@ -78,6 +78,8 @@ class RunRecord:
     problems: Sequence[Problem]
     #: (name, digest, bytes) of every workbook read fresh; see ``Blob``
     versions: Sequence[tuple[str, str, Blob]] = ()
+    #: (old name, new name) of each workbook renamed since the previous run
+    renames: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)

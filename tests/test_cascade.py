@@ -78,9 +78,10 @@ CASES = {
     ],
     "department": [obj("S-O1", "CO-O1"), kr("S-KR1", "S-O1", department="")],
 }
-#: Raised outside ``check``: reading check-ins (tests/test_checkins.py) and
-#: reconciling metric detail (tests/test_detail.py).
-ELSEWHERE = {"unreadable", "checkin", "detail-mismatch"}
+#: Raised outside ``check``: reading check-ins (tests/test_checkins.py),
+#: reconciling metric detail (tests/test_detail.py) and finding a renamed
+#: workbook (tests/test_rename.py, tests/test_compute.py).
+ELSEWHERE = {"unreadable", "checkin", "detail-mismatch", "renamed"}
 REGISTRY = {"bookings": "EUR"}
 
 

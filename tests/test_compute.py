@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from okr.settings import Settings
@@ -99,3 +100,45 @@ def test_metric_rows_take_their_source_from_the_past():
     out = compute(inputs(read("s.xlsx", rows), past=past, metric_units={"bookings": ""}))
     (row,) = out.report.metrics
     assert (row.state, row.source) == (FRESH, "erp: SELECT")
+
+
+def known_run(*names: str, source: str = "departments") -> Past:
+    """The past of a run that read *names*, each with its SALES rows as last good version."""
+    known = tuple(SourceState(n, source, FRESH, "d", "d", D0) for n in names)
+    fallback = {n: Fallback("d", D0, table(SALES, n)) for n in names}
+    return Past(previous=run_info(1, D0), known=known, fallback=fallback)
+
+
+def test_a_gone_workbook_whose_ids_are_all_in_a_new_one_is_renamed_once():
+    lower = [obj("sales-o1", "CO-O1"), kr("Sales-Kr1", "sales-o1"), obj("SALES-O2", "CO-O1")]
+    out = compute(inputs(read("company.xlsx", COMPANY), read("new.xlsx", lower),
+                         past=known_run("old.xlsx")))  # fmt: skip
+    assert [v.name for v in out.report.workbooks] == ["company.xlsx", "new.xlsx"]
+    assert [p.code for p in out.report.problems if p.code in ("renamed", "duplicate-id")] == [
+        "renamed"
+    ]
+    assert out.renames == (("old.xlsx", "new.xlsx"),)
+
+
+def test_no_rename_without_one_to_one_pairing_or_while_its_source_is_unreachable():
+    company = read("company.xlsx", COMPANY)
+    cases = {
+        "two new hold all": inputs(company, read("a.xlsx", SALES), read("b.xlsx", SALES),
+                                   past=known_run("old.xlsx")),
+        "one new holds two": inputs(company, read("a.xlsx", SALES),
+                                    past=known_run("old.xlsx", "older.xlsx")),
+        "source unreachable": inputs(company, read("a.xlsx", SALES), past=known_run(
+            "old.xlsx", source="gone"), source_errors={"gone": "folder gone: does not exist"}),
+        "new one forgotten": inputs(company, read("a.xlsx", SALES), past=known_run("old.xlsx"),
+                                    forget=frozenset({"a.xlsx"})),
+        "old one forgotten": inputs(company, read("a.xlsx", SALES), past=known_run("old.xlsx"),
+                                    forget=frozenset({"old.xlsx"})),
+        "old one never good": inputs(company, read("a.xlsx", SALES),
+                                     past=replace(known_run("old.xlsx"), fallback={})),
+        "old one had no IDs": inputs(company, read("a.xlsx", SALES), past=replace(
+            known_run("old.xlsx"), fallback={"old.xlsx": Fallback("d", D0, table([], "o"))})),
+    }  # fmt: skip
+    for case, given in cases.items():
+        out = compute(given)
+        assert out.renames == (), case
+        assert "renamed" not in {p.code for p in out.report.problems}, case

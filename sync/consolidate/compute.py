@@ -4,7 +4,8 @@
 gave back) and returns the ``Report`` the company workbook is written from,
 plus the rows the store will record. It opens no file and no store, so it is
 tested with hand-made inputs. The order: decide what each workbook shows
-(fresh, stale or failed), check the organisation, score, build the tree,
+(fresh, stale or failed; one renamed since the previous run shows once, under
+its new name), check the organisation, score, build the tree,
 compare with the previous run, draw the trend and the history, list the
 metric-fed values and the detail rows behind them.
 """
@@ -31,6 +32,7 @@ from okr.tree import CHANGE_THRESHOLD, Tree, build_tree, changes, fold
 from sync.company.data import data_blocks, detail_problems
 from sync.company.history import history_rows, owners_due
 from sync.company.report import MetricRow, Report, Trend, WorkbookView
+from sync.consolidate.renames import find_renames, renamed_problems
 from sync.run_records import FAILED, FRESH, STALE, Blob, NodeRecord, RunInfo, SourceState
 from sync.sources.base import SourceRead
 
@@ -106,6 +108,8 @@ class Outcome:
     #: (name, digest, bytes) of each workbook read fresh; bytes None when already
     #: stored, or a function reading them when they are needed
     versions: tuple[tuple[str, str, Blob], ...]
+    #: (old name, new name) of each workbook renamed since the previous run
+    renames: tuple[tuple[str, str], ...] = ()
 
 
 def missing_reads(
@@ -137,7 +141,10 @@ def needs_fallback(
 def compute(inputs: Inputs) -> Outcome:
     """Check, score, build the tree, compare with the past: the report and the rows to record."""
     past = inputs.past
-    views, states, versions, problems = _resolve(inputs)
+    renames = find_renames(
+        inputs.reads, past.known, past.fallback, inputs.source_errors, inputs.forget
+    )
+    views, states, versions, problems = _resolve(inputs, renames)
     # Tabs, titles and charts name each department as people call it.
     views = [replace(v, department=display_name(v.department, inputs.departments)) for v in views]
     items: list[Item] = []
@@ -189,7 +196,7 @@ def compute(inputs: Inputs) -> Outcome:
         data=data,
         due=owners_due(items, due),
     )
-    return Outcome(report, tuple(states), tuple(nodes), tuple(versions))
+    return Outcome(report, tuple(states), tuple(nodes), tuple(versions), tuple(renames.items()))
 
 
 def _department(items: Sequence[Item], name: str) -> str:
@@ -204,16 +211,22 @@ def _missing(known: SourceState, source_errors: Mapping[str, str]) -> str:
 
 
 def _resolve(
-    inputs: Inputs,
+    inputs: Inputs, renames: Mapping[str, str]
 ) -> tuple[list[WorkbookView], list[SourceState], list[tuple[str, str, Blob]], list[Problem]]:
-    """Decide what each workbook shows: fresh read, last good version (stale), or nothing."""
+    """Decide what each workbook shows: fresh read, last good version (stale), or nothing.
+
+    A workbook renamed since the previous run (*renames*, old -> new) is not
+    expected under its old name: it shows once, fresh, under the new one.
+    """
     past, as_of, forget = inputs.past, inputs.as_of, inputs.forget
     problems = [
         make_problem("unreadable", reason, workbook=src)
         for src, reason in inputs.source_errors.items()
     ]
+    problems += renamed_problems(renames)
     versions: list[tuple[str, str, Blob]] = []
-    missing = missing_reads(inputs.reads, past.known, inputs.source_errors, forget)
+    gone = forget | set(renames)
+    missing = missing_reads(inputs.reads, past.known, inputs.source_errors, gone)
     todo = [r for r in inputs.reads if r.name not in forget] + missing
     views: list[WorkbookView] = []
     states: list[SourceState] = []

@@ -321,6 +321,7 @@ class _Run:
                 nodes=outcome.nodes,
                 problems=report.problems,
                 versions=outcome.versions,
+                renames=outcome.renames,
             )
             run_id = run_store.record_run(
                 engine,

@@ -13,6 +13,9 @@ Tables (defined in ``sync.store.schema``):
 - ``run_problems``: every problem of the run;
 - ``pending_runs``: runs recorded whose workbook is not renamed into place yet.
 
+A workbook renamed since the previous run has its past filed under the new
+name in the same transaction (``sync.store.renames``).
+
 A run is written by ``record_run`` in one transaction, marked pending with the
 temporary workbook it wrote; ``finish_run`` clears the mark once the workbook
 is in place. A run killed in between is finished or taken back by the next one
@@ -40,6 +43,7 @@ from sqlalchemy import (
 
 from okr.problems import ERROR
 from sync.run_records import FAILED, STALE, Blob, NodeRecord, RunRecord
+from sync.store.renames import carry_over
 from sync.store.schema import (
     pending_runs,
     run_nodes,
@@ -97,6 +101,9 @@ def record_run(
                 "rows": len(run.nodes),
             },
         ).scalar_one()
+        # Before the versions: one kept under the old name counts as kept under the new.
+        for old, new in run.renames:
+            carry_over(conn, old, new)
         _save_versions(conn, run.versions, run.as_of)
         if run.sources:
             conn.execute(
