@@ -61,6 +61,10 @@ def organisation(sheets: int, rows: int) -> dict[str, list[dict]]:
     return org
 
 
+#: [google] requests_per_minute of the runs (main sets it from --requests-per-minute)
+PACE = {"limit": 100_000}
+
+
 def workspace(root: Path, store: str, key: Path, api_root: str, sources: list[dict]):
     """A workspace over *sources* with the [google] settings of the stand-in."""
     return parse_config(
@@ -69,7 +73,11 @@ def workspace(root: Path, store: str, key: Path, api_root: str, sources: list[di
             "store": {"url": store},
             "sources": sources,
             "output": {"path": "company.xlsx"},
-            "google": {"credentials": str(key), "api_root": api_root},
+            "google": {
+                "credentials": str(key),
+                "api_root": api_root,
+                "requests_per_minute": PACE["limit"],
+            },
         },
         root,
     )
@@ -149,7 +157,10 @@ def bench_publish(args: argparse.Namespace, tmp: Path, key: Path, standin: Googl
     target = standin.new_book("Company view")
     standin.calls.clear()
     standin.bodies.clear()
-    api = GoogleApi(GoogleConfig(credentials=str(key), api_root=standin.url))
+    cfg = GoogleConfig(
+        credentials=str(key), api_root=standin.url, requests_per_minute=PACE["limit"]
+    )
+    api = GoogleApi(cfg)
     t0 = time.perf_counter()
     done = publish(api, target.id, result.output, result.depths)
     seconds = time.perf_counter() - t0
@@ -169,7 +180,15 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=10)
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--publish-rows", type=int, default=50_000)
+    parser.add_argument(
+        "--requests-per-minute",
+        type=int,
+        default=100_000,
+        help="[google] requests_per_minute of the runs (Google's quota: 60; the stand-in: none)",
+    )
     args = parser.parse_args()
+    PACE["limit"] = args.requests_per_minute
+    print(f"[google] requests_per_minute = {args.requests_per_minute} (pacing the calls)")
     key_data = make_key_file()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
