@@ -182,3 +182,20 @@ def test_publishing_again_moves_the_links_with_the_rows(tmp_path, standin, key_p
     book.sheet("Company").links[(900, 0)] = "#gid=1&range=A1"  # a stale link far below
     run(config)
     assert book.sheet("Company").links == first
+
+
+def test_link_requests_stay_small_for_a_large_company_sheet():
+    import json
+
+    from sync.gsheets.links import link_requests, parents, resolve
+    from sync.gsheets.publish import MAX_REQUEST, _split
+
+    depths = [0] + [1, 2, 2, 2] * 15_000
+    company = [["t"], ["n"], ["ID"]] + [[f"X{i}"] for i in range(len(depths))]
+    targets = resolve({"Company": []}, {"Company": company}, depths, 3)
+    assert len(targets["Company"]) == len(depths) - 1  # every row but the root
+    assert targets["Company"][(4, 0)] == ("Company", 3)
+    assert parents([0, 1, 2, 1], 0) == {1: 0, 2: 1, 3: 0}
+    parts = _split(link_requests(targets, {"Company": 7}))
+    sizes = [len(json.dumps(p, separators=(",", ":"))) for p in parts]
+    assert max(sizes) < MAX_REQUEST and len(parts) <= 3, sizes

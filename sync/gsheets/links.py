@@ -30,6 +30,8 @@ LINKED = ("Company", "Data", "Metrics", "Problems")
 MAX_LINKS = 65_530
 #: Rows without a link that one updateCells request may step over before a new one starts.
 GAP = 8
+#: Rows one updateCells request covers at most (about 0.2 MB): requests pack under 2 MB.
+RUN = 2_000
 FIELD = "userEnteredFormat.textFormat.link"
 
 _HYPERLINK = re.compile(rb"<hyperlink\s([^>]*)/?>")
@@ -160,7 +162,7 @@ def link_requests(
             rows.sort()
             run: list[int] = []
             for row in [*rows, None]:
-                if run and (row is None or row - run[-1] > GAP):
+                if run and (row is None or row - run[-1] > GAP or row - run[0] >= RUN):
                     out.append(_update(ids[sheet], col, run, cells, ids))
                     run = []
                 if row is not None:
