@@ -133,18 +133,19 @@ def test_requests_per_minute_reaches_the_connection(tmp_path, key_path):
 def test_calls_are_paced_to_the_limit_on_a_virtual_clock(standin, google_cfg, book):
     from dataclasses import replace
 
-    from tests.gsheets_fixtures import VirtualTime
+    now = [1000.0]  # a clock that only sleeping moves
 
-    clock = VirtualTime()
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
     cfg = replace(google_cfg, requests_per_minute=3)
-    api = GoogleApi(cfg, sleep=clock.sleep, clock=clock.monotonic)
-    start = clock.monotonic()
+    api = GoogleApi(cfg, sleep=sleep, clock=lambda: now[0])
     for _ in range(7):
         api.batch_get(book.id, ["OKRs"], "sales")
     assert standin.count("values.batchGet") == 7
-    # calls 4-6 wait for the first minute to pass, call 7 for the second
-    assert len(api.pacer.paused) == 4
-    assert 119.0 < clock.monotonic() - start < 121.0
+    # call 4 waits for the first minute to pass (5 and 6 go with it), call 7 for the next
+    assert api.pacer.paused == [60.0, 60.0]
+    assert now[0] == 1120.0
     assert api.waits == []  # pacing is not a retry
 
 
@@ -194,20 +195,21 @@ def test_threads_together_keep_within_the_limit():
 def test_a_429_is_still_retried_after_retry_after_when_paced(standin, google_cfg, book):
     from dataclasses import replace
 
-    from tests.gsheets_fixtures import VirtualTime
+    now = [1000.0]
 
-    clock = VirtualTime()
-    api = GoogleApi(
-        replace(google_cfg, requests_per_minute=2), sleep=clock.sleep, clock=clock.monotonic
-    )
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    cfg = replace(google_cfg, requests_per_minute=2)
+    api = GoogleApi(cfg, sleep=sleep, clock=lambda: now[0])
     standin.fail("values.batchGet", 429, retry_after="7")
     assert api.batch_get(book.id, ["OKRs"], "sales")
     assert api.waits == [7.0] and api.pacer.paused == []
     standin.fail("values.batchGet", 429, retry_after="5")
     assert api.batch_get(book.id, ["OKRs"], "sales")  # its tries are paced too
     assert api.waits == [7.0, 5.0]
-    # the third try waits for the first to be a minute old, the fourth for the second
-    assert api.pacer.paused == pytest.approx([53, 2], abs=1)
+    # tries at 1000 and 1007; the third waits until 1060, the fourth (1065) until 1067
+    assert api.pacer.paused == [53.0, 2.0]
     assert standin.count("values.batchGet") == 4
 
 
