@@ -10,6 +10,9 @@ the stand-in (tests/gsheets_standin.py), which answers every call after
 - the ratio of the first night's time to a consolidation of the same rows
   read from .xlsx files in a folder.
 
+Then the metric write-back (``okr metrics refresh``) into --writeback-sheets
+sheets: API calls per sheet (goal: 2, the read and the write).
+
 Then, unless --publish-rows 0, the company view of an organisation of that
 many rows is published to a Google Sheet of the stand-in: API calls (goal:
 <= 10 for 50,000 rows) and the bytes sent.
@@ -61,6 +64,10 @@ def organisation(sheets: int, rows: int) -> dict[str, list[dict]]:
     return org
 
 
+#: [google] requests_per_minute of the runs (main sets it from --requests-per-minute)
+PACE = {"limit": 100_000}
+
+
 def workspace(root: Path, store: str, key: Path, api_root: str, sources: list[dict]):
     """A workspace over *sources* with the [google] settings of the stand-in."""
     return parse_config(
@@ -69,7 +76,11 @@ def workspace(root: Path, store: str, key: Path, api_root: str, sources: list[di
             "store": {"url": store},
             "sources": sources,
             "output": {"path": "company.xlsx"},
-            "google": {"credentials": str(key), "api_root": api_root},
+            "google": {
+                "credentials": str(key),
+                "api_root": api_root,
+                "requests_per_minute": PACE["limit"],
+            },
         },
         root,
     )
@@ -128,6 +139,47 @@ def bench_nights(args: argparse.Namespace, tmp: Path, key: Path, standin: Google
     print(f"same rows from .xlsx: {tx:.2f} s; first night / .xlsx = {t1 / tx:.2f}")
 
 
+def bench_writeback(args: argparse.Namespace, tmp: Path, key: Path, standin: GoogleStandin) -> None:
+    from sync.metrics.refresh import refresh
+    from tests.test_gsheets_writeback import rows_grid
+    from tests.test_refresh import NOW, ROWS, TODAY, VALUES, make_erp, query
+
+    folder = "1WriteBackFolder"
+    root = tmp / "wb"
+    root.mkdir()
+    make_erp(root / "erp.sqlite")
+    for i in range(args.writeback_sheets):
+        book = standin.new_book(f"wb{i:03d}", [folder])
+        standin.put_sheet(book, "OKRs", rows_grid(ROWS))
+        standin.put_sheet(book, "Check-ins", [["Date", "Key result"]])
+    ws = parse_config(
+        {
+            "store": {"url": f"sqlite:///{root / 'okr.db'}"},
+            "sources": [{"kind": "gsheet", "folder_id": folder}],
+            "connections": {"erp": {"kind": "sql", "url": "sqlite:///erp.sqlite"}},
+            "metrics": {n: {"connection": "erp", "query": query(n)} for n in VALUES},
+            "google": {
+                "credentials": str(key),
+                "api_root": standin.url,
+                "requests_per_minute": PACE["limit"],
+            },
+        },
+        root,
+    )
+    standin.calls.clear()
+    t0 = time.perf_counter()
+    report = refresh(ws, today=TODAY, now=lambda: NOW)
+    seconds = time.perf_counter() - t0
+    written = sum(1 for w in report.workbooks if w.state == "written")
+    counts = standin.counts()
+    per_sheet = (standin.count() - counts["files.list"]) / max(args.writeback_sheets, 1)
+    print(
+        f"write-back: {written}/{args.writeback_sheets} sheets written, "
+        f"{per_sheet:.2f} API calls per sheet (goal 2) + {counts['files.list']} files.list, "
+        f"{seconds:.2f} s; by call: {dict(counts)}"
+    )
+
+
 def bench_publish(args: argparse.Namespace, tmp: Path, key: Path, standin: GoogleStandin) -> None:
     from sync.gsheets.client import GoogleApi, GoogleConfig
     from sync.gsheets.publish import publish
@@ -149,7 +201,10 @@ def bench_publish(args: argparse.Namespace, tmp: Path, key: Path, standin: Googl
     target = standin.new_book("Company view")
     standin.calls.clear()
     standin.bodies.clear()
-    api = GoogleApi(GoogleConfig(credentials=str(key), api_root=standin.url))
+    cfg = GoogleConfig(
+        credentials=str(key), api_root=standin.url, requests_per_minute=PACE["limit"]
+    )
+    api = GoogleApi(cfg)
     t0 = time.perf_counter()
     done = publish(api, target.id, result.output, result.depths)
     seconds = time.perf_counter() - t0
@@ -169,7 +224,16 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=10)
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--publish-rows", type=int, default=50_000)
+    parser.add_argument("--writeback-sheets", type=int, default=20)
+    parser.add_argument(
+        "--requests-per-minute",
+        type=int,
+        default=100_000,
+        help="[google] requests_per_minute of the runs (Google's quota: 60; the stand-in: none)",
+    )
     args = parser.parse_args()
+    PACE["limit"] = args.requests_per_minute
+    print(f"[google] requests_per_minute = {args.requests_per_minute} (pacing the calls)")
     key_data = make_key_file()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -180,6 +244,8 @@ def main() -> None:
         standin.start()
         try:
             bench_nights(args, tmp, key, standin)
+            if args.writeback_sheets:
+                bench_writeback(args, tmp, key, standin)
             if args.publish_rows:
                 standin.latency = 0.0
                 bench_publish(args, tmp, key, standin)

@@ -37,6 +37,14 @@ SECTION_KEYS: dict[str, set[str]] = {
     "organisation": {"name", "period", "decimal"},
     "store": {"url"},
     "output": {"path", "keep", "google_sheet"},
+    "google": {
+        "credentials",
+        "folder_id",
+        "share_with",
+        "api_root",
+        "timeout",
+        "requests_per_minute",
+    },
 }
 #: ``[[sources]]`` kinds (``sync.sources.KINDS``) and the keys each takes besides ``kind``.
 SOURCE_KINDS: dict[str, set[str]] = {
@@ -144,6 +152,8 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
     store = _table(data, "store", where)
     output = _table(data, "output", where)
     for section, known in SECTION_KEYS.items():
+        if section == "google":
+            continue  # check_google below
         _unknown(_table(data, section, where), known, where, f"[{section}]")
     period = org.get("period", "")
     if period and parse_period(str(period)) is None:
@@ -196,6 +206,7 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
             raise ConfigError(f'{where}: [departments.{code}] needs name = "..."')
         _unknown(table, {"name"}, where, f"[departments.{code}]")
         departments[str(code)] = table["name"]
+    check_google(_table(data, "google", where), where)
     decimal = org.get("decimal")
     if decimal is not None and decimal not in (".", ","):
         raise ConfigError(
@@ -221,6 +232,20 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
         schedule=_table(data, "schedule", where),
         mail=_table(data, "mail", where),
     )
+
+
+def check_google(google: dict[str, Any], where: str) -> None:
+    """Check ``[google]`` (its keys, and the values checkable without connecting)."""
+    _unknown(google, SECTION_KEYS["google"], where, "[google]")
+    rate = google.get("requests_per_minute", 60)
+    if isinstance(rate, bool) or not isinstance(rate, int) or rate < 1:
+        raise ConfigError(
+            f"{where}: [google] requests_per_minute is {rate!r}: use a whole number of at "
+            "least 1 (Google's quota is 60 a minute per user, 300 per project)"
+        )
+    timeout = google.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(f"{where}: [google] timeout is {timeout!r}: use a number of seconds")
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from tests.gsheets_model import Formula, Sheet, Spreadsheet
+from tests.gsheets_wire import GoogleError
 
 
 class BatchError(Exception):
@@ -99,6 +100,11 @@ def _update_sheet(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         sheet.hidden = bool(props["hidden"])
     sheet.rows = grid.get("rowCount", sheet.rows)
     sheet.cols = grid.get("columnCount", sheet.cols)
+    if "rowCount" in grid or "columnCount" in grid:
+        # A smaller grid drops the rows and columns cut off, with their values and links.
+        for store in (sheet.cells, sheet.links):
+            for key in [k for k in store if k[0] >= sheet.rows or k[1] >= sheet.cols]:
+                del store[key]
     sheet.frozen_rows = grid.get("frozenRowCount", sheet.frozen_rows)
     sheet.frozen_cols = grid.get("frozenColumnCount", sheet.frozen_cols)
     if "index" in props:
@@ -123,12 +129,21 @@ def _update_cells(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
         sheet = _sheet(book, grid.get("sheetId"))
         row0, col0 = grid.get("startRowIndex", 0), grid.get("startColumnIndex", 0)
     fields = body.get("fields", "")
-    if "range" in body and not body.get("rows") and "userEnteredValue" in fields:
+    if not fields:
+        raise GoogleError(400, "Invalid requests[0].updateCells: fields is required")
+    masks = [f.strip() for f in fields.split(",")]
+    links = fields == "*" or any(_covers(m, "userEnteredFormat.textFormat.link") for m in masks)
+    if "range" in body and not body.get("rows"):
         # No rows: the fields named are cleared over the range.
         grid = body["range"]
         r1, c1 = grid.get("endRowIndex", sheet.rows), grid.get("endColumnIndex", sheet.cols)
-        for key in [k for k in sheet.cells if row0 <= k[0] < r1 and col0 <= k[1] < c1]:
-            del sheet.cells[key]
+        inside = lambda k: row0 <= k[0] < r1 and col0 <= k[1] < c1  # noqa: E731
+        if "userEnteredValue" in masks or fields == "*":
+            for key in [k for k in sheet.cells if inside(k)]:
+                del sheet.cells[key]
+        if links:
+            for key in [k for k in sheet.links if inside(k)]:
+                del sheet.links[key]
         return {}
     for i, row in enumerate(body.get("rows", [])):
         for j, cell in enumerate(row.get("values", [])):
@@ -138,12 +153,25 @@ def _update_cells(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
                     sheet.cells.pop((row0 + i, col0 + j), None)
                 else:
                     sheet.cells[row0 + i, col0 + j] = value
+            if links:
+                link = cell.get("userEnteredFormat", {}).get("textFormat", {}).get("link")
+                if link is None:
+                    sheet.links.pop((row0 + i, col0 + j), None)
+                elif not isinstance(link.get("uri"), str):
+                    raise GoogleError(400, "Invalid value at 'link': uri must be a string")
+                else:
+                    sheet.links[row0 + i, col0 + j] = link["uri"]
             if "userEnteredFormat" in cell:
                 sheet.formats.append(
                     {"row": row0 + i, "col": col0 + j, "format": cell["userEnteredFormat"]}
                 )
         sheet.rows = max(sheet.rows, row0 + i + 1)
     return {}
+
+
+def _covers(mask: str, path: str) -> bool:
+    """True when the field mask *mask* names *path* or a field that holds it."""
+    return path == mask or path.startswith(mask + ".")
 
 
 def _repeat_cell(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:

@@ -106,6 +106,8 @@ class Sheet:
     conditional_formats: list[dict] = field(default_factory=list)
     protected_ranges: list[dict] = field(default_factory=list)
     row_groups: list[dict] = field(default_factory=list)
+    #: cell-level links (userEnteredFormat.textFormat.link.uri), keyed (row, col)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def properties(self) -> dict[str, Any]:
         """The SheetProperties resource."""

@@ -79,6 +79,14 @@ def test_a_full_file_is_read_with_paths_relative_to_it(tmp_path):
         ("[[sources]]\nkind = 'folder'\nglobe = '*.xlsx'\n", "did you mean `glob`?"),
         ("[[sources]]\nkind = 'foldr'\n", "kind 'foldr' is unknown; did you mean `folder`?"),
         ("[organisation]\ndecimal = ';'\n", "decimal is ';'"),
+        (
+            "[google]\nrequests_per_minut = 30\n",
+            "unknown key `requests_per_minut` in [google]; did you mean `requests_per_minute`?",
+        ),
+        ("[google]\nrequests_per_minute = 0\n", "requests_per_minute is 0"),
+        ("[google]\nrequests_per_minute = '60'\n", "requests_per_minute is '60'"),
+        ("[google]\nrequests_per_minute = 1.5\n", "requests_per_minute is 1.5"),
+        ("[google]\ntimeout = 'long'\n", "timeout is 'long'"),
     ],
 )
 def test_config_errors_are_one_clear_line(tmp_path, text, fragment):

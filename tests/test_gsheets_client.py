@@ -106,11 +106,116 @@ def test_credentials_come_from_the_environment(monkeypatch, key_path, standin):
 
 
 def test_unknown_google_keys_are_refused(tmp_path):
+    from dataclasses import replace
+
     from sync.config import parse_config
 
-    ws = parse_config({"google": {"credential": "x"}}, tmp_path)
-    with pytest.raises(ConfigError, match=r"unknown key.*credential"):
+    with pytest.raises(ConfigError, match=r"unknown key `credential`.*did you mean `credentials`"):
+        parse_config({"google": {"credential": "x"}}, tmp_path)
+    # a workspace built in code goes through the same check
+    ws = replace(parse_config({}, tmp_path), google={"requests_per_minute": -1})
+    with pytest.raises(ConfigError, match="requests_per_minute is -1"):
         GoogleConfig.from_workspace(ws)
+
+
+def test_requests_per_minute_reaches_the_connection(tmp_path, key_path):
+    from sync.config import parse_config
+
+    google = {"credentials": str(key_path), "requests_per_minute": 300}
+    cfg = GoogleConfig.from_workspace(parse_config({"google": google}, tmp_path))
+    assert cfg.requests_per_minute == 300
+    assert GoogleConfig().requests_per_minute == 60
+
+
+# -- pacing ---------------------------------------------------------------------------------
+
+
+def test_calls_are_paced_to_the_limit_on_a_virtual_clock(standin, google_cfg, book):
+    from dataclasses import replace
+
+    now = [1000.0]  # a clock that only sleeping moves
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    cfg = replace(google_cfg, requests_per_minute=3)
+    api = GoogleApi(cfg, sleep=sleep, clock=lambda: now[0])
+    for _ in range(7):
+        api.batch_get(book.id, ["OKRs"], "sales")
+    assert standin.count("values.batchGet") == 7
+    # call 4 waits for the first minute to pass (5 and 6 go with it), call 7 for the next
+    assert api.pacer.paused == [60.0, 60.0]
+    assert now[0] == 1120.0
+    assert api.waits == []  # pacing is not a retry
+
+
+def test_the_window_slides_on_a_fake_clock():
+    from sync.gsheets.pace import Pacer
+
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    pacer = Pacer(2, clock=lambda: now[0], sleep=sleep)
+    pacer.wait()
+    now[0] = 10.0
+    pacer.wait()
+    now[0] = 20.0
+    assert pacer.wait() == 40.0  # the third call waits until the first is 60 s old
+    assert now[0] == 60.0
+    assert pacer.wait() == 10.0  # the fourth until the second (at 10 s) is
+    now[0] = 500.0
+    assert pacer.wait() == 0.0  # a quiet minute later, no wait
+    assert slept == [40.0, 10.0]
+
+
+def test_threads_together_keep_within_the_limit():
+    import threading
+
+    from sync.gsheets.pace import Pacer
+
+    lock = threading.Lock()
+    now = [0.0]
+    pacer = Pacer(5, clock=lambda: now[0], sleep=lambda s: None)
+    threads = [threading.Thread(target=pacer.wait) for _ in range(23)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with lock:
+        slots = sorted(pacer.slots)
+    # any five consecutive calls span at least the minute
+    assert all(slots[i + 5] - slots[i] >= 60.0 for i in range(len(slots) - 5))
+    assert slots[-1] == 240.0
+
+
+def test_a_429_is_still_retried_after_retry_after_when_paced(standin, google_cfg, book):
+    from dataclasses import replace
+
+    now = [1000.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    cfg = replace(google_cfg, requests_per_minute=2)
+    api = GoogleApi(cfg, sleep=sleep, clock=lambda: now[0])
+    standin.fail("values.batchGet", 429, retry_after="7")
+    assert api.batch_get(book.id, ["OKRs"], "sales")
+    assert api.waits == [7.0] and api.pacer.paused == []
+    standin.fail("values.batchGet", 429, retry_after="5")
+    assert api.batch_get(book.id, ["OKRs"], "sales")  # its tries are paced too
+    assert api.waits == [7.0, 5.0]
+    # tries at 1000 and 1007; the third waits until 1060, the fourth (1065) until 1067
+    assert api.pacer.paused == [53.0, 2.0]
+    assert standin.count("values.batchGet") == 4
+
+
+def test_connections_of_one_account_share_one_real_time_pacer(google_cfg):
+    a, b = GoogleApi(google_cfg), GoogleApi(google_cfg)
+    assert a.pacer is b.pacer and a.pacer.per_minute == 60
 
 
 # -- faults ---------------------------------------------------------------------------------

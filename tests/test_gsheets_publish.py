@@ -107,3 +107,95 @@ def test_values_are_chunked_under_the_limit():
 
     assert all(len(json.dumps(p)) < 25_000 for p in parts)
     assert sum(len(d["values"]) for p in parts for d in p) == 1000
+
+
+def _resolved(book) -> dict[str, dict[tuple[int, int], tuple[str, int]]]:
+    """Every link of every tab of the stand-in's *book*: tab -> cell -> (tab, row) it opens."""
+    import re
+
+    by_gid = {s.sheet_id: s.title for s in book.sheets}
+    out = {}
+    for sheet in book.sheets:
+        found = {}
+        for cell, uri in sheet.links.items():
+            m = re.fullmatch(r"#gid=(\d+)&range=A(\d+)", uri)
+            assert m, uri
+            found[cell] = (by_gid[int(m[1])], int(m[2]) - 1)
+        out[sheet.title] = found
+    return out
+
+
+def test_the_company_view_links_rows_like_the_workbook(tmp_path, standin, key_path):
+    from tests.orgbuild import org_rows
+
+    book, config = setup_org(tmp_path, standin, key_path)
+    assert run(config).return_value == 1
+    parent_of = {}
+    for rows in org_rows().values():
+        for r in rows:
+            text = str(r.get("parent") or "")
+            parent_of[r["id"]] = {p.split()[0] for p in text.split(";") if p.strip()}
+    values = {s.title: read_values(parse_range(book, f"'{s.title}'")) for s in book.sheets}
+    company = values["Company"]
+    links = _resolved(book)
+    ids = links["Company"]
+    checked = {"parent": 0, "repeat": 0, "problems": 0, "up": 0}
+    for (row, col), (tab, to) in ids.items():
+        text = company[row][col]
+        if col == 0:
+            assert tab == "Company"
+            title = company[row][1]
+            if "→ row" in title:  # a shared objective's repeat: its first appearance
+                assert to == int(title.rsplit("→ row", 1)[1]) - 1 and company[to][0] == text
+                checked["repeat"] += 1
+            else:  # the row of its parent
+                # under a parent that exists nowhere: the Unaligned branch row
+                assert company[to][0] in parent_of[text] or company[to][0] == "Unaligned"
+                checked["parent"] += 1
+        elif col == 8:  # the problem count: the item's first problem
+            assert tab == "Problems" and values["Problems"][to][2] == company[row][0]
+            checked["problems"] += 1
+        else:
+            assert col == 11 and tab == "Data"
+    for (row, col), (tab, to) in links["Problems"].items():
+        assert tab == "Company" and company[to][0] == values["Problems"][row][col]
+        checked["up"] += 1
+    assert checked["parent"] > 10 and checked["problems"] >= 1 and checked["up"] >= 1, checked
+    # every row with a parent in the tree links to it
+    children = sum(1 for r in company[3:] if r and r[0] and r[0] in parent_of and parent_of[r[0]])
+    assert checked["parent"] + checked["repeat"] >= children
+    # links are formats only: the values went RAW and no formula was sent
+    assert all(
+        not (isinstance(v, str) and v.startswith("="))
+        for b in (b for k, b in standin.bodies if k == "values.batchUpdate")
+        for d in b["data"]
+        for row in d["values"]
+        for v in row
+    )
+    assert standin.count("spreadsheets.batchUpdate") == 1
+
+
+def test_publishing_again_moves_the_links_with_the_rows(tmp_path, standin, key_path):
+    book, config = setup_org(tmp_path, standin, key_path)
+    run(config)
+    first = dict(book.sheet("Company").links)
+    book.sheet("Company").links[(900, 0)] = "#gid=1&range=A1"  # a stale link far below
+    run(config)
+    assert book.sheet("Company").links == first
+
+
+def test_link_requests_stay_small_for_a_large_company_sheet():
+    import json
+
+    from sync.gsheets.links import link_requests, parents, resolve
+    from sync.gsheets.publish import MAX_REQUEST, _split
+
+    depths = [0] + [1, 2, 2, 2] * 15_000
+    company = [["t"], ["n"], ["ID"]] + [[f"X{i}"] for i in range(len(depths))]
+    targets = resolve({"Company": []}, {"Company": company}, depths, 3)
+    assert len(targets["Company"]) == len(depths) - 1  # every row but the root
+    assert targets["Company"][(4, 0)] == ("Company", 3)
+    assert parents([0, 1, 2, 1], 0) == {1: 0, 2: 1, 3: 0}
+    parts = _split(link_requests(targets, {"Company": 7}))
+    sizes = [len(json.dumps(p, separators=(",", ":"))) for p in parts]
+    assert max(sizes) < MAX_REQUEST and len(parts) <= 3, sizes

@@ -79,7 +79,8 @@ def test_refresh_writes_current_and_as_of_and_nothing_else(setup, standin):
     assert cell(book, 3, "current") == 40 and cell(book, 5, "current") == 21.5
     assert cell(book, 7, "current") == 3  # typed by hand, untouched
     assert from_excel_serial(cell(book, 3, "as_of")) == datetime(2026, 11, 27, 6, 30)
-    assert standin.counts() == {"files.list": 1, "values.batchGet": 2, "values.batchUpdate": 1}
+    # per sheet: the read and the write; the folder is listed before reading and before writing
+    assert standin.counts() == {"files.list": 2, "values.batchGet": 1, "values.batchUpdate": 1}
     (body,) = [b for k, b in standin.bodies if k == "values.batchUpdate"]
     assert body["valueInputOption"] == "RAW" and len(body["data"]) == 10
 
@@ -94,20 +95,64 @@ def test_a_failed_metric_keeps_current_and_marks_as_of_as_text(setup, standin):
     assert str(cell(book, 3, "as_of")).startswith("(failed: ")
 
 
-def test_a_sheet_whose_rows_moved_is_skipped_and_reported(setup, standin):
-    ws, book = setup
+def test_two_api_calls_per_sheet_however_many_sheets(setup, standin):
+    ws, _ = setup
+    for name in ("ops", "finance", "people"):
+        other = standin.new_book(name, [FOLDER])
+        standin.put_sheet(other, "OKRs", rows_grid(ROWS))
+        standin.put_sheet(other, "Check-ins", [["Date", "Key result"]])
+    standin.calls.clear()
+    report = refresh(ws, today=TODAY, now=lambda: NOW)
+    assert [w.state for w in report.workbooks] == ["written"] * 4
+    per_sheet = {}
+    for kind, sheet in standin.calls:
+        if kind != "files.list":
+            per_sheet.setdefault(sheet, []).append(kind)
+    assert len(per_sheet) == 4
+    assert all(k == ["values.batchGet", "values.batchUpdate"] for k in per_sheet.values())
+    assert standin.count("files.list") == 2  # one per 1,000 sheets, before reading and writing
 
+
+def _insert_row(book):
     def insert_row(server):
         sheet = book.sheet("OKRs")
         sheet.cells = {(r + 1 if r >= 1 else r, c): v for (r, c), v in sheet.cells.items()}
+        server.touch(book)
 
-    standin.fail("values.batchGet", sheet=book.id, skip=1, action=insert_row)
+    return insert_row
+
+
+def test_a_sheet_whose_rows_moved_is_skipped_and_reported(setup, standin):
+    ws, book = setup
+    # rows inserted while the metrics were measured: just before the listing that precedes the write
+    standin.fail("files.list", skip=1, action=_insert_row(book))
     before = dict(book.sheet("OKRs").cells)
+    standin.calls.clear()
     report = refresh(ws, today=TODAY, now=lambda: NOW)
     (result,) = report.workbooks
     assert result.state == "skipped" and "rows moved" in result.error and not report.ok
     moved = {(r + 1 if r >= 1 else r, c): v for (r, c), v in before.items()}
     assert book.sheet("OKRs").cells == moved  # nothing written
+    assert standin.count("values.batchUpdate") == 0
+    assert standin.count("values.batchGet") == 2  # the read, and the IDs read again
+
+
+def test_a_sheet_edited_but_not_moved_is_checked_and_written(setup, standin):
+    ws, book = setup
+    standin.fail("files.list", skip=1, action=lambda server: server.touch(book))
+    standin.calls.clear()
+    report = refresh(ws, today=TODAY, now=lambda: NOW)
+    (result,) = report.workbooks
+    assert result.state == "written", result
+    assert standin.counts() == {"files.list": 2, "values.batchGet": 2, "values.batchUpdate": 1}
+
+
+def test_drive_unreachable_before_writing_means_the_ids_are_checked(setup, standin):
+    ws, book = setup
+    standin.fail("files.list", 400, skip=1, action=_insert_row(book))
+    report = refresh(ws, today=TODAY, now=lambda: NOW)
+    (result,) = report.workbooks
+    assert result.state == "skipped" and "rows moved" in result.error
     assert standin.count("values.batchUpdate") == 0
 
 

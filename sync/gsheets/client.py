@@ -8,7 +8,8 @@ stand-in the tests start), keeping the path: ``https://sheets.googleapis.com
 account's JWT and exchanges it at the token endpoint as it would with Google.
 
 API calls are the scarce resource (60 a minute per user), so every call goes
-through ``GoogleApi.call``: it counts the call, retries 429 and 5xx answers
+through ``GoogleApi.call``: it paces the call to ``[google]
+requests_per_minute`` (``sync.gsheets.pace``), counts it, retries 429 and 5xx answers
 (honouring Retry-After) at most ``MAX_TRIES`` times within a time budget, and
 turns what Google says into one line naming the sheet and the fix.
 """
@@ -20,7 +21,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,8 +36,9 @@ from gspread.http_client import HTTPClient
 from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_UPDATE_URL
 from requests.adapters import HTTPAdapter
 
-from sync.config import Workspace
 from sync.errors import ConfigError, InputError, ServiceError
+from sync.gsheets.pace import Pacer, shared_pacer
+from sync.gsheets.settings import GoogleConfig
 from sync.secrets import resolve_secrets
 
 SCOPES = (
@@ -52,46 +53,8 @@ RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 MAX_TRIES = 5
 #: Seconds one sheet's calls may spend waiting and retrying, in all.
 BUDGET = 60.0
-#: Seconds to wait for an answer before the try counts as failed.
-TIMEOUT = 30.0
-_KEYS = {"credentials", "folder_id", "share_with", "api_root", "timeout"}
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class GoogleConfig:
-    """The ``[google]`` table of okr.toml, with ``${ENV}`` references left for ``open``."""
-
-    credentials: str = "${GOOGLE_APPLICATION_CREDENTIALS}"
-    folder_id: str = ""
-    share_with: tuple[str, ...] = ()
-    api_root: str = ""
-    timeout: float = TIMEOUT
-
-    @classmethod
-    def from_workspace(cls, ws: Workspace) -> GoogleConfig:
-        """The workspace's ``[google]`` settings; ``ConfigError`` naming a wrong key."""
-        table = dict(ws.google)
-        unknown = sorted(set(table) - _KEYS)
-        if unknown:
-            raise ConfigError(
-                f"[google]: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}"
-            )
-        share = table.get("share_with", ())
-        if isinstance(share, str):
-            share = (share,)
-        try:
-            timeout = float(table.get("timeout", TIMEOUT))
-        except (TypeError, ValueError):
-            raise ConfigError("[google] timeout must be a number of seconds") from None
-        return cls(
-            credentials=str(table.get("credentials", cls.credentials)),
-            folder_id=str(table.get("folder_id", "")),
-            share_with=tuple(str(s) for s in share),
-            api_root=str(table.get("api_root", "")).rstrip("/"),
-            timeout=timeout,
-        )
 
 
 def rewrite(url: str, api_root: str) -> str:
@@ -162,10 +125,13 @@ class GoogleApi:
         credentials: Any = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pacer: Pacer | None = None,
     ) -> None:
         """Connect with *cfg* (credentials loaded from it unless given).
 
-        *sleep* and *clock* pace the retries (tests pass a virtual clock).
+        *sleep* and *clock* time the retries and the pacing (tests pass a
+        virtual clock); on the real clock every connection of the account
+        shares one pacer unless *pacer* is given.
         """
         self.cfg = cfg
         self.credentials = credentials or load_credentials(cfg)
@@ -175,6 +141,14 @@ class GoogleApi:
         self.http: HTTPClient = self.client.http_client
         self.sleep = sleep
         self.clock = clock
+        if pacer is None:
+            per_minute = cfg.requests_per_minute
+            pacer = (
+                shared_pacer(self.email, cfg.api_root, per_minute)
+                if clock is time.monotonic
+                else Pacer(per_minute, clock=clock, sleep=sleep)
+            )
+        self.pacer = pacer
         self.calls: Counter[str] = Counter()
         self.waits: list[float] = []
         self._lock = threading.Lock()
@@ -190,6 +164,7 @@ class GoogleApi:
         """Run one API call *fn* for *what*; retry 429/5xx; translate failures to one line."""
         deadline = deadline or self.clock() + BUDGET
         for attempt in range(1, MAX_TRIES + 1):
+            self.pacer.wait()  # every try is a request Google counts
             with self._lock:
                 self.calls[kind] += 1
             try:

@@ -3,11 +3,13 @@
 ``publish`` copies the sheets of the company workbook just written (Company,
 Problems, Metrics, Data, Trend, History, Changes: those it has) into an
 existing Google Sheet, as values (RAW, so nothing becomes a formula), and
-draws the Company tree as row groups for expand and collapse. Calls: one
-``spreadsheets.get`` to learn the tabs, one ``spreadsheets:batchUpdate``
-(missing tabs, grid sizes, clearing, frozen headers, row groups) and the
-values in ``values:batchUpdate`` requests under 2 MB each: about 10 calls
-for a 50,000-row organisation. The .xlsx is written before and is never
+draws the Company tree as row groups for expand and collapse, with the
+workbook's links between rows (``sync.gsheets.links``). Calls: one
+``spreadsheets.get`` to learn the tabs, ``spreadsheets:batchUpdate``
+requests (missing tabs, grid sizes, clearing, frozen headers, row groups,
+links) and the values in ``values:batchUpdate`` requests, each under 2 MB:
+at most 10 calls for a 50,000-row organisation. New tabs get sheetIds chosen
+here, so the links can name them before the tabs exist. The .xlsx is written before and is never
 touched: a failure here is reported, nothing else.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from sync.gsheets.client import GoogleApi, sheet_id_of, sheet_url
+from sync.gsheets.links import FIELD, link_requests, resolve, xlsx_links
 
 PUBLISHED = ("Company", "Problems", "Metrics", "Data", "Trend", "History", "Changes")
 #: Bytes of JSON per values:batchUpdate request (Google advises at most 2 MB).
@@ -62,8 +65,16 @@ def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
     for name in PUBLISHED:
         if name in book.sheet_names:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            out[name] = [[_plain(v) for v in row] for row in rows]
+            out[name] = [_trimmed([_plain(v) for v in row]) for row in rows]
     return out
+
+
+def _trimmed(row: list[Any]) -> list[Any]:
+    """*row* without its trailing empty cells (the tab is cleared first; fewer bytes sent)."""
+    end = len(row)
+    while end and row[end - 1] in ("", None):
+        end -= 1
+    return row[:end]
 
 
 def row_groups(
@@ -154,7 +165,7 @@ def publish(api: GoogleApi, target: str, workbook: Path, depths: Sequence[int] =
     used = {s["properties"]["sheetId"] for s in existing.values()}
     requests: list[dict] = []
     ids: dict[str, int] = {}
-    next_id = 1000
+    next_id = 1  # small sheetIds keep every link's "#gid=N" short
     for index, (title, rows) in enumerate(sheets.items()):
         width = max((len(r) for r in rows), default=1) or 1
         grid = {
@@ -177,7 +188,12 @@ def publish(api: GoogleApi, target: str, workbook: Path, depths: Sequence[int] =
                 }
             )
             requests.append(
-                {"updateCells": {"range": {"sheetId": sid}, "fields": "userEnteredValue"}}
+                {
+                    "updateCells": {
+                        "range": {"sheetId": sid},
+                        "fields": f"userEnteredValue,{FIELD}",
+                    }
+                }
             )
         else:
             while next_id in used:
@@ -211,6 +227,7 @@ def publish(api: GoogleApi, target: str, workbook: Path, depths: Sequence[int] =
                     }
                 }
             )
+    requests += link_requests(resolve(xlsx_links(workbook), sheets, depths, COMPANY_FIRST), ids)
     for part in _split(requests):
         api.batch_update(sheet_id, part, what)
     for data in _chunks(sheets):

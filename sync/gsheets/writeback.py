@@ -2,12 +2,16 @@
 
 ``read_bound`` reads each department sheet of the ``gsheet`` sources once
 (the same ``values:batchGet`` as the nightly read) and finds the key results
-bound to registry metrics. ``write_bound`` then, per sheet, reads the ID
-column again and compares it with the IDs read before: a sheet whose rows
-moved meanwhile (rows inserted, deleted or sorted) is skipped and reported,
-never written at the wrong row. Otherwise one ``values:batchUpdate`` writes
-only the Current and As of cells, RAW, so text from outside never becomes a
-formula. As of is written as a date serial number, which the template's
+bound to registry metrics, keeping Drive's ``modifiedTime`` of the listing
+it read them by. Before writing, ``write_all`` lists each source from Drive
+once more (one ``files.list`` per 1,000 sheets, not per sheet): a sheet whose
+``modifiedTime`` has not moved is as it was read and costs only its write,
+so a sheet costs two calls, the read and the write. Only a sheet someone
+edited meanwhile has its ID column read again and compared with the IDs read
+before: one whose rows moved (rows inserted, deleted or sorted) is skipped
+and reported, never written at the wrong row. The write is one
+``values:batchUpdate`` of only the Current and As of cells, RAW, so text
+from outside never becomes a formula. As of is written as a date serial number, which the template's
 column shows as a date; a failed metric's As of becomes the same
 ``2026-11-20 09:30 (failed: reason)`` text as in an .xlsx.
 """
@@ -37,6 +41,10 @@ class BoundSheet:
     name: str
     table: Table
     bindings: list[Binding]
+    #: Drive's modifiedTime when the sheet was read ('' when Drive did not say)
+    modified: str = ""
+    #: lists the sheet's source from Drive again: sheet ID -> modifiedTime
+    relist: Callable[[], dict[str, str]] | None = None
 
 
 def serial(when: datetime) -> float:
@@ -47,28 +55,37 @@ def serial(when: datetime) -> float:
 
 def read_bound(
     api: GoogleApi,
-    files: Sequence[tuple[str, str]],
+    files: Sequence[tuple[str, str, str]],
     bind: Callable[[Table, str], list[Binding]],
+    relist: Callable[[], dict[str, str]] | None = None,
 ) -> tuple[list[BoundSheet], list[WorkbookResult]]:
-    """Read each ``(sheet ID, name)``; the sheets with *bind*'s bindings, and those that failed.
+    """Read each ``(sheet ID, name, modifiedTime)``: the sheets with bindings, and the failed.
 
-    *bind(table, name)* finds the rows bound to registry metrics (the refresh's rule).
+    *bind(table, name)* finds the rows bound to registry metrics (the refresh's
+    rule); *relist* lists the same files again before writing (see ``write_all``).
     """
     books, failed = [], []
-    for sheet_id, name in files:
+    for sheet_id, name, modified in files:
         try:
             table = table_of(fetch(api, sheet_id, name), name)
         except OkrError as exc:
             failed.append(WorkbookResult(name, "skipped", error=_oneline(exc)))
             continue
-        books.append(BoundSheet(api, sheet_id, name, table, bind(table, name)))
+        books.append(BoundSheet(api, sheet_id, name, table, bind(table, name), modified, relist))
     return books, failed
 
 
 def write_bound(
-    book: BoundSheet, outcomes: dict[tuple[str, str], Outcome], when: datetime
+    book: BoundSheet,
+    outcomes: dict[tuple[str, str], Outcome],
+    when: datetime,
+    modified_now: str | None = None,
 ) -> WorkbookResult:
-    """Write *book*'s bound Current and As of cells from *outcomes* (at most 2 API calls)."""
+    """Write *book*'s bound Current and As of cells from *outcomes* in one API call.
+
+    *modified_now* is Drive's modifiedTime just before writing: when it is
+    not the one read, the ID column is read again first (one call more).
+    """
     if not book.bindings:
         return WorkbookResult(book.name, "unchanged")
     letters = dict(book.table.letters)
@@ -97,7 +114,8 @@ def write_bound(
     if not data:
         return WorkbookResult(book.name, "unchanged")
     try:
-        moved = _rows_moved(book)
+        unchanged = bool(book.modified) and modified_now == book.modified
+        moved = "" if unchanged else _rows_moved(book)
         if moved:
             return WorkbookResult(book.name, "skipped", error=moved)
         book.api.values_update(book.sheet_id, data, f"Google Sheet {book.name}", raw=True)
@@ -132,10 +150,23 @@ def write_all(
     when: datetime,
     progress: Callable[[str], None] | None = None,
 ) -> list[WorkbookResult]:
-    """Write every sheet; one failing sheet never stops the others."""
+    """Write every sheet; one failing sheet never stops the others.
+
+    Each source is listed from Drive once, just before its first sheet is written.
+    """
     out = []
+    listed: dict[int, dict[str, str]] = {}
     for book in books:
-        out.append(write_bound(book, outcomes, when))
+        modified_now = None
+        if book.relist is not None and book.modified and book.bindings:
+            key = id(book.relist)
+            if key not in listed:
+                try:
+                    listed[key] = book.relist()
+                except OkrError:
+                    listed[key] = {}  # Drive unreachable: every sheet checks its IDs
+            modified_now = listed[key].get(book.sheet_id)
+        out.append(write_bound(book, outcomes, when, modified_now))
         if progress is not None:
             progress(book.name)
     return out

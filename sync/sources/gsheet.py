@@ -198,10 +198,16 @@ def read_bound_sheets(ws: config.Workspace, bind: Callable) -> tuple[list, list]
             failed.append(WorkbookResult(source.name, "skipped", error=str(exc)))
             continue
         names = _names(files)
-        found, bad = read_bound(api, [(f["id"], names[f["id"]]) for f in files], bind)
+        todo = [(f["id"], names[f["id"]], str(f.get("modifiedTime", ""))) for f in files]
+        found, bad = read_bound(api, todo, bind, _relister(source, api))
         books += found
         failed += bad
     return books, failed
+
+
+def _relister(source: GsheetSource, api: GoogleApi) -> Callable[[], dict[str, str]]:
+    """Lists *source* again: sheet ID -> Drive modifiedTime (the write-back's check)."""
+    return lambda: {f["id"]: str(f.get("modifiedTime", "")) for f in source.listing(api)}
 
 
 #: What ``sync.sources.make_source`` calls for ``kind = "gsheet"``.
