@@ -49,15 +49,18 @@ def read_bound(
     api: GoogleApi,
     files: Sequence[tuple[str, str]],
     bind: Callable[[Table, str], list[Binding]],
+    *,
+    decimal: str | None = None,
 ) -> tuple[list[BoundSheet], list[WorkbookResult]]:
     """Read each ``(sheet ID, name)``; the sheets with *bind*'s bindings, and those that failed.
 
-    *bind(table, name)* finds the rows bound to registry metrics (the refresh's rule).
+    *bind(table, name)* finds the rows bound to registry metrics (the refresh's rule);
+    *decimal* is ``[organisation] decimal``.
     """
     books, failed = [], []
     for sheet_id, name in files:
         try:
-            table = table_of(fetch(api, sheet_id, name), name)
+            table = table_of(fetch(api, sheet_id, name), name, decimal=decimal)
         except OkrError as exc:
             failed.append(WorkbookResult(name, "skipped", error=_oneline(exc)))
             continue
