@@ -233,6 +233,7 @@ def problems():
         run=run,
         problems=shown,
         departments=departments,
+        names=queries.department_names(engine, run.id) if run else {},
         department=wanted_dept,
         severity=wanted_sev,
     )
