@@ -145,6 +145,9 @@ def test_decimal_comma_text_follows_the_organisation_setting(tmp_path: Path, kin
     spec = metric(column="amount", aggregate="sum", glob=f"export.{kind}")
     comma = from_settings("x", settings, tmp_path, decimal=",")
     assert comma.fetch(spec, *Q4).value == pytest.approx(1_234.5 + 12.5 + 2)
+    # the connection's own separators win over the organisation's mark
+    thousands = from_settings("x", {**settings, "thousands": "."}, tmp_path, decimal=".")
+    assert thousands.fetch(spec, *Q4).value == pytest.approx(1_234.5 + 12.5 + 2)
     # the connection's own mark wins over the organisation's
     point = from_settings("x", {**settings, "decimal": "."}, tmp_path, decimal=",")
     with pytest.raises(MetricError, match=re.escape("not numbers, e.g. '1.234,5'")):

@@ -94,8 +94,9 @@ class FileConnector:
         self.name = name
         self.folder = folder
         self.options = dict(options or {})
-        if decimal is not None:
-            self.options.setdefault("decimal", decimal)
+        # The export's own separators, when the connection names either, win.
+        if decimal is not None and not {"decimal", "thousands"} & set(self.options):
+            self.options["decimal"] = decimal
         self._cache: dict[tuple[str, int, str], pd.DataFrame] = {}
         self._lock = threading.Lock()
 
@@ -220,7 +221,12 @@ _GROUPS = {",": ".", ".": ","}
 
 
 def _number(
-    value: object, thousands: object, decimal: str | None, column: object, index: object, path
+    value: object,
+    thousands: object,
+    decimal: str | None,
+    column: object,
+    index: object,
+    path: Path | None,
 ) -> float:
     if value is None or value != value:
         return float("nan")
