@@ -214,3 +214,16 @@ def test_registry_rejects_bad_file_metrics(tmp_path: Path, spec: dict, message: 
     with pytest.raises(ConfigError, match=message) as caught:
         load_registry(ws)
     assert "[metrics.bad]" in str(caught.value)
+
+
+def test_typed_numbers_in_an_xlsx_export_are_never_ambiguous(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    (tmp_path / "x").mkdir()
+    wb = Workbook()
+    for row in (["invoice", "amount"], ["I1", 1.234], ["I2", "1.234,5"], ["I3", 2]):
+        wb.active.append(row)
+    wb.save(tmp_path / "x" / "export.xlsx")
+    unset = from_settings("x", {"folder": str(tmp_path / "x")}, tmp_path)
+    spec = metric(column="amount", aggregate="sum", glob="export.xlsx")
+    assert unset.fetch(spec, *Q4).value == pytest.approx(1.234 + 1_234.5 + 2)

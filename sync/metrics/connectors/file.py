@@ -208,37 +208,48 @@ def _numbers(raw: pd.Series, options: Mapping[str, Any], path: Path | None = Non
         return pd.to_numeric(raw, errors="coerce")
     thousands = options.get("thousands")
     decimal = options.get("decimal") or _GROUPS.get(str(thousands or ""))
-    seen: dict[object, float] = {}
-    out = []
-    for index, value in raw.items():
+    is_text = raw.map(lambda v: isinstance(v, str)).astype(bool)
+    # Cells the file typed as numbers stay as they are (1.234 is a number there, not text).
+    out = pd.to_numeric(raw.where(~is_text), errors="coerce").astype(float)
+    text = raw[is_text].astype("string").str.strip()
+    if thousands:
+        text = text.str.replace(str(thousands), "", regex=False)
+    # Plain numbers, the bulk of any export, are converted at once; the rest one by one.
+    plain = text.str.fullmatch(_PLAIN_COMMA if decimal == "," else _PLAIN)
+    if decimal is None:
+        plain &= ~text.str.fullmatch(_THOUSANDS_POINT)
+    out[plain[plain].index] = pd.to_numeric(text[plain]).astype(float)
+    seen: dict[str, float] = {}
+    for index, value in text[~plain].items():
         if value not in seen:
-            seen[value] = _number(value, thousands, decimal, raw.name, index, path)
-        out.append(seen[value])
-    return pd.Series(out, index=raw.index, dtype=float)
+            seen[value] = _number(value, raw[index], decimal, raw.name, index, path)
+        out[index] = seen[value]
+    return out
 
 
 _GROUPS = {",": ".", ".": ","}
+_PLAIN = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+_PLAIN_COMMA = r"[+-]?\d+"
+#: 1.234 is a thousands point to some readers and a decimal point to others.
+_THOUSANDS_POINT = r"[+-]?[1-9]\d{0,2}\.\d{3}"
 
 
 def _number(
-    value: object,
-    thousands: object,
+    value: str,
+    typed: object,
     decimal: str | None,
     column: object,
     index: object,
     path: Path | None,
 ) -> float:
-    if value is None or value != value:
-        return float("nan")
-    if isinstance(value, str) and thousands:
-        value = value.replace(str(thousands), "")
+    """*value* (the text *typed*, thousands removed) by ``parse_number``; NaN when no number."""
     try:
         number = parse_number(value, decimal)
     except AmbiguousNumber:
         row = f"row {index + 2}" if isinstance(index, int) else f"row {index}"
         name = path.name if path is not None else "the export"
         raise MetricError(
-            f"{name} {row} column {str(column)!r} is {shorten(str(value), 30)!r}, read one way "
+            f"{name} {row} column {str(column)!r} is {shorten(str(typed), 30)!r}, read one way "
             'with a decimal point and another with a decimal comma: set decimal = "," or '
             '"." on the connection or in [organisation]'
         ) from None
