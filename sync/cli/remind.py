@@ -45,7 +45,9 @@ def remind(paths: tuple[Path, ...], dry_run: bool, config: Path | None, as_of) -
     items, checkins = [], []
     for name, path in files:
         try:
-            table = read_workbook(path, name=name)
+            table = read_workbook(
+                path, name=name, max_rows=ws.settings.max_rows, decimal=ws.decimal
+            )
         except OkrError as exc:
             click.echo(f"skipped  {exc}")
             continue

@@ -65,7 +65,7 @@ def rollover(
         raise InputError(
             f"{taken[0]} exists: nothing is overwritten; choose another -o folder or add --force"
         )
-    tables = [read_workbook(f) for f in files]
+    tables = [read_workbook(f, max_rows=ws.settings.max_rows, decimal=ws.decimal) for f in files]
     items = [i for t in tables for i in t.items]
     scores = score_all(items, date.today(), ws.settings)
     keep = carry_ids(items, scores, everything=everything)
