@@ -18,11 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from okr import scoring, status
 from okr.cascade import check
 from okr.model import Item
+from okr.numbers import AmbiguousNumber
 from okr.periods import parse_period
 from okr.problems import sort_key
 from okr.reading import TableError, as_date, leading_id, parse_number, read_table
@@ -134,10 +136,19 @@ def broadcast(func: Callable[..., object], args: dict[str, object]) -> object:
 # --- cells ----------------------------------------------------------------------------------
 
 
-def number(value: object) -> float | None:
-    """A cell as a number, None when empty or unreadable (as the reader treats it)."""
+def number(value: object, decimal: str | None = None) -> float | None:
+    """A cell as a number, None when empty or unreadable (as the reader treats it).
+
+    Text that reads as two numbers (``12,5`` with no *decimal* mark set) raises
+    ``ValueError`` saying so, as the reader makes it a problem at its cell.
+    """
     try:
-        return parse_number(value)
+        return parse_number(value, decimal)
+    except AmbiguousNumber:
+        raise ValueError(
+            f"{value!r} is read one way with a decimal point and another with a decimal comma: "
+            "type a plain number such as 12.5, or set [organisation] decimal"
+        ) from None
     except ValueError:
         return None
 
@@ -152,36 +163,57 @@ def day(value: object, today: date | None = None) -> date:
         raise ValueError(f"as_of {value!r} is not a date: give a date cell or 2026-11-15") from None
 
 
-def progress_cell(direction: object, baseline: object, target: object, current: object) -> float:
+def progress_cell(
+    direction: object,
+    baseline: object,
+    target: object,
+    current: object,
+    *,
+    decimal: str | None = None,
+) -> float:
     """Progress of one key result in [0, 1], as okr.scoring.progress computes it."""
     kind = parse_direction(direction)
     # A milestone's Current is a word (done, 是); every other direction needs a number.
-    value = current if kind == "milestone" else number(current)
-    return scoring.progress(kind, number(baseline), number(target), value)
+    value = current if kind == "milestone" else number(current, decimal)
+    return scoring.progress(kind, number(baseline, decimal), number(target, decimal), value)
 
 
-def status_cell(progress: object, period: object, as_of: object = None) -> str:
+def status_cell(
+    progress: object, period: object, as_of: object = None, *, decimal: str | None = None
+) -> str:
     """``on track``, ``at risk``, ``off track``, ``not started``, or "" when unknown."""
-    return status.status(number(progress), parse_period(period), day(as_of)) or ""
+    return status.status(number(progress, decimal), parse_period(period), day(as_of)) or ""
 
 
 # --- the functions --------------------------------------------------------------------------
 
 
-def okr_progress(direction: object, baseline: object, target: object, current: object) -> object:
-    """OKR_PROGRESS over scalars or ranges."""
+def okr_progress(
+    direction: object,
+    baseline: object,
+    target: object,
+    current: object,
+    *,
+    decimal: str | None = None,
+) -> object:
+    """OKR_PROGRESS over scalars or ranges; *decimal* is ``[organisation] decimal``."""
     return broadcast(
-        progress_cell,
+        partial(progress_cell, decimal=decimal),
         {"direction": direction, "baseline": baseline, "target": target, "current": current},
     )
 
 
-def okr_status(progress: object, period: object, as_of: object = None) -> object:
+def okr_status(
+    progress: object, period: object, as_of: object = None, *, decimal: str | None = None
+) -> object:
     """OKR_STATUS over scalars or ranges; an empty *as_of* means today."""
-    return broadcast(status_cell, {"progress": progress, "period": period, "as_of": as_of})
+    return broadcast(
+        partial(status_cell, decimal=decimal),
+        {"progress": progress, "period": period, "as_of": as_of},
+    )
 
 
-def okr_check(table_range: object, parents: object = None) -> Grid:
+def okr_check(table_range: object, parents: object = None, *, decimal: str | None = None) -> Grid:
     """One row of problem messages per row of *table_range*, headed "Problems".
 
     *parents* lists IDs that live in other workbooks ("CO-O1 · Grow revenue"
@@ -198,7 +230,7 @@ def okr_check(table_range: object, parents: object = None) -> Grid:
     # Only the ID (the text before the first space) matters for the check.
     context = [Item(id=i, kind=None, parent=None) for i in map(leading_id, flat) if i]
     try:
-        table = read_table(rows, "", "")
+        table = read_table(rows, "", "", decimal=decimal)
     except TableError as exc:
         return [[f"{PROBLEMS_HEADING}: {exc}"]] + [[""] for _ in rows[1:]]
     lines: list[list[str]] = [[] for _ in rows]
@@ -253,11 +285,18 @@ FUNCTIONS: dict[str, Function] = {
 }
 
 
-def call(name: str, args: Sequence[object], *, lookup: MetricLookup | None = None) -> object:
+def call(
+    name: str,
+    args: Sequence[object],
+    *,
+    lookup: MetricLookup | None = None,
+    decimal: str | None = None,
+) -> object:
     """Call function *name* with positional *args*; ``KeyError`` when there is no such one.
 
     Missing optional arguments are None (an empty cell); too few or too many
-    raise ``ArgumentError``. ``OKR_METRIC`` needs *lookup*.
+    raise ``ArgumentError``. ``OKR_METRIC`` needs *lookup*. *decimal* is
+    ``[organisation] decimal``, how numbers typed as text are read.
     """
     func = FUNCTIONS[name.upper()]
     if len(args) < func.required or len(args) > len(func.params):
@@ -275,7 +314,7 @@ def call(name: str, args: Sequence[object], *, lookup: MetricLookup | None = Non
         if lookup is None:
             raise ArgumentError("name", "metrics are not available here: no store configured")
         return func.impl(*padded, lookup=lookup)
-    return func.impl(*padded)
+    return func.impl(*padded, decimal=decimal)
 
 
 def result_json(value: object) -> object:

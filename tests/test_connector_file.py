@@ -116,11 +116,65 @@ def test_text_in_a_number_column_is_an_error(tmp_path: Path) -> None:
         )
 
 
-def test_thousands_separators_need_the_option(tmp_path: Path) -> None:
+def test_unambiguous_thousands_separators_are_read_without_options(tmp_path: Path) -> None:
     plain = from_settings("a", {"folder": str(EXPORTS / "accounting")}, tmp_path)
     spec = metric(column="amount_open", aggregate="sum", glob="ar_open_items_2026-11-15.csv")
-    with pytest.raises(MetricError, match=re.escape("'12,500.50'")):
-        plain.fetch(spec, *Q4)
+    assert plain.fetch(spec, *Q4).value > 12_500.50
+
+
+def _export(folder: Path, kind: str, values: list[str]) -> None:
+    """A real export with text amounts: a CSV, or an .xlsx whose cells are text."""
+    folder.mkdir(exist_ok=True)
+    if kind == "csv":
+        lines = ["invoice;amount", *(f"I{i};{v}" for i, v in enumerate(values))]
+        (folder / "export.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["invoice", "amount"])
+    for i, v in enumerate(values):
+        wb.active.append([f"I{i}", v])
+    wb.save(folder / "export.xlsx")
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_decimal_comma_text_follows_the_organisation_setting(tmp_path: Path, kind: str) -> None:
+    _export(tmp_path / "x", kind, ["1.234,5", "12,5", "2"])
+    settings = {"folder": str(tmp_path / "x"), "delimiter": ";"}
+    spec = metric(column="amount", aggregate="sum", glob=f"export.{kind}")
+    comma = from_settings("x", settings, tmp_path, decimal=",")
+    assert comma.fetch(spec, *Q4).value == pytest.approx(1_234.5 + 12.5 + 2)
+    # the connection's own separators win over the organisation's mark
+    thousands = from_settings("x", {**settings, "thousands": "."}, tmp_path, decimal=".")
+    assert thousands.fetch(spec, *Q4).value == pytest.approx(1_234.5 + 12.5 + 2)
+    # the connection's own mark wins over the organisation's
+    point = from_settings("x", {**settings, "decimal": "."}, tmp_path, decimal=",")
+    with pytest.raises(MetricError, match=re.escape("not numbers, e.g. '1.234,5'")):
+        point.fetch(spec, *Q4)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_ambiguous_text_number_names_file_row_column_and_fix(tmp_path: Path, kind: str) -> None:
+    _export(tmp_path / "x", kind, ["1.234,5", "12,5"])
+    unset = from_settings("x", {"folder": str(tmp_path / "x"), "delimiter": ";"}, tmp_path)
+    spec = metric(column="amount", aggregate="sum", glob=f"export.{kind}")
+    with pytest.raises(MetricError) as caught:
+        unset.fetch(spec, *Q4)
+    message = str(caught.value)
+    assert message.startswith(f"export.{kind} row 3 column 'amount' is '12,5'")
+    assert "set decimal" in message and "[organisation]" in message and "\n" not in message
+
+
+def test_the_run_passes_the_organisation_decimal_to_file_connections(tmp_path: Path) -> None:
+    from sync.metrics.connectors import ConnectorSet
+    from sync.metrics.registry import ConnectionDef
+
+    _export(tmp_path / "x", "csv", ["12,5"])
+    conns = {"x": ConnectionDef("x", "file", {"kind": "file", "folder": "x", "delimiter": ";"})}
+    spec = MetricDef("m", "x", "file", spec={"column": "amount", "aggregate": "sum"})
+    connectors = ConnectorSet(conns, tmp_path, decimal=",")
+    assert connectors.get("x").fetch(spec, *Q4).value == pytest.approx(12.5)
 
 
 def test_european_csv_with_options(tmp_path: Path) -> None:
@@ -160,3 +214,16 @@ def test_registry_rejects_bad_file_metrics(tmp_path: Path, spec: dict, message: 
     with pytest.raises(ConfigError, match=message) as caught:
         load_registry(ws)
     assert "[metrics.bad]" in str(caught.value)
+
+
+def test_typed_numbers_in_an_xlsx_export_are_never_ambiguous(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    (tmp_path / "x").mkdir()
+    wb = Workbook()
+    for row in (["invoice", "amount"], ["I1", 1.234], ["I2", "1.234,5"], ["I3", 2]):
+        wb.active.append(row)
+    wb.save(tmp_path / "x" / "export.xlsx")
+    unset = from_settings("x", {"folder": str(tmp_path / "x")}, tmp_path)
+    spec = metric(column="amount", aggregate="sum", glob="export.xlsx")
+    assert unset.fetch(spec, *Q4).value == pytest.approx(1.234 + 1_234.5 + 2)

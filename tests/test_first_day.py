@@ -123,3 +123,23 @@ def test_departments_are_named_in_the_company_workbook(tmp_path):
     assert ws.departments == {"CS": "Customer Success"}
     out = consolidate(ws, as_of=date(2026, 11, 1)).output
     assert "Customer Success" in openpyxl.load_workbook(out).sheetnames
+    book = openpyxl.load_workbook(out)
+    # a Department cell holding the code reads as the name in every sheet that lists rows
+    for sheet in ("Company", "Metrics", "Trend", "History", "Dashboard", "Problems"):
+        texts = {str(c.value) for row in book[sheet].iter_rows() for c in row if c.value}
+        assert "CS" not in texts, sheet
+    company = {str(c.value) for row in book["Company"].iter_rows() for c in row if c.value}
+    assert "Customer Success" in company
+    dashboard = {str(c.value) for row in book["Dashboard"].iter_rows() for c in row if c.value}
+    assert "Customer Success" in dashboard  # the per-department table the charts draw from
+    from sqlalchemy import select
+
+    from sync.store.engine import open_store
+    from sync.store.schema import run_nodes
+
+    engine = open_store(ws.store_url)
+    try:
+        stored = {r.department for r in engine.connect().execute(select(run_nodes))}
+    finally:
+        engine.dispose()
+    assert "CS" not in stored and "Customer Success" in stored  # what the service dashboard shows

@@ -2,7 +2,8 @@
 
 Each file goes through the real ``okr`` command in a child process under a
 2 GB address-space limit and a 60 s timeout: alone, beside good workbooks,
-and in a consolidation whose output openpyxl must load.
+and in a consolidation whose output openpyxl must load. Beside the generated
+files sit real ones written by other programs (third_party/, see its SOURCES).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -25,8 +28,41 @@ from tests.orgbuild import make_org, write_config
 
 LIMIT_BYTES = 2 * 1024**3
 TIMEOUT = 60
-UNREADABLE = [c for c in CASES if c.outcome == "unreadable"]
-CHECKED = [c for c in CASES if c.outcome == "checked"]
+THIRD_PARTY = Path(__file__).parent / "data" / "hostile" / "third_party"
+NO_OKRS = "has no sheet named OKRs"
+
+
+def _copied(name: str) -> Callable[[Path], None]:
+    return lambda path: shutil.copyfile(THIRD_PARTY / name, path)
+
+
+#: Real files from other programs and their documented outcome (exit 2, one line).
+FOREIGN: tuple[Case, ...] = (
+    *(
+        Case(name, _copied(name), "unreadable", NO_OKRS)
+        for name in (
+            "complex_hidden_sheets.xlsx",
+            "datetime.xlsx",
+            "formatted_inline_string.xlsx",
+            "hidden_sheets.xlsx",
+            "hyperlinks.xlsm",
+            "junk-small.xlsx",
+            "merged-cell-sheet.xlsx",
+            "namespace.xlsx",
+            "no_cell_ids.xlsx",
+            "pyexcel_issue_151.xlsx",
+            "sheets_order.xlsx",
+            "utf8.xlsx",
+        )
+    ),
+    Case("date_field.xls", _copied("date_field.xls"), "unreadable", "old .xls workbook"),
+    Case("ods_formats.ods", _copied("ods_formats.ods"), "unreadable", "OpenDocument spreadsheet"),
+)
+ALL = (*CASES, *FOREIGN)
+UNREADABLE = [c for c in ALL if c.outcome == "unreadable"]
+CHECKED = [c for c in ALL if c.outcome == "checked"]
+#: What a folder source reads (its glob is *.xlsx); the others are not department workbooks.
+IN_FOLDER = [c for c in UNREADABLE if c.name.endswith(".xlsx")]
 
 
 def _limit() -> None:
@@ -48,8 +84,13 @@ def okr(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every hostile file, built fresh (some are not files, one is large)."""
-    return build(tmp_path_factory.mktemp("hostile"))
+    """Every hostile file, built fresh (some are not files, one is large), and the foreign ones."""
+    folder = tmp_path_factory.mktemp("hostile")
+    built = build(folder)
+    for case in FOREIGN:
+        case.build(folder / case.name)
+        built[case.name] = folder / case.name
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +156,8 @@ def test_a_folder_of_hostile_files_is_checked_and_what_is_not_a_workbook_is_repo
     problems = _problems(result)
     reported = {p["workbook"] for p in problems if p["code"] == "unreadable"}
     # The pipe, the device, the link loop and the folder named .xlsx are listed too.
-    assert {c.name for c in UNREADABLE} <= reported
+    assert {c.name for c in IN_FOLDER} <= reported
+    assert not {"hyperlinks.xlsm", "date_field.xls", "ods_formats.ods"} & reported
 
 
 def test_printed_problems_escape_control_characters_and_stay_one_line_each(corpus):
@@ -146,7 +188,7 @@ def test_consolidating_every_hostile_file_beside_good_ones_writes_a_loadable_wor
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1, result.stderr
     states = {w["name"]: w for w in json.loads(result.stdout)["workbooks"]}
-    for case in UNREADABLE:
+    for case in IN_FOLDER:
         assert states[case.name]["state"] == "failed", case.name
         assert case.says in states[case.name]["error"], case.name
     for case in CHECKED:
@@ -161,3 +203,19 @@ def test_consolidating_every_hostile_file_beside_good_ones_writes_a_loadable_wor
     ids = {row[0] for row in company.iter_rows(min_row=4, values_only=True)}
     assert {"CO-O1", "HX-O4999", "HY-O9999"} <= ids  # the deep chain and the loop are in
     assert all(len(name) <= 31 and not name.endswith("'") for name in book.sheetnames)
+
+
+def test_every_third_party_file_is_small_sourced_licensed_and_has_an_outcome():
+    sources = (THIRD_PARTY / "SOURCES").read_text(encoding="utf-8")
+    rows = {
+        line.split(" | ")[0]: line.split(" | ")
+        for line in sources.splitlines()
+        if line.count(" | ") == 4
+    }
+    files = {p.name for p in THIRD_PARTY.iterdir() if p.is_file() and p.name != "SOURCES"}
+    assert files == set(rows) - {"file"} == {c.name for c in FOREIGN}
+    for name in files:
+        assert (THIRD_PARTY / name).stat().st_size < 100_000, name
+        licence = rows[name][3]
+        assert licence.startswith(("MIT", "BSD", "Apache")), name
+        assert (THIRD_PARTY / licence.split("(")[1].rstrip(")")).is_file(), name

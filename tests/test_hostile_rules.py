@@ -273,3 +273,14 @@ def test_confidence_is_a_share_and_out_of_range_values_warn(typed, share):
     table = read_table(grid(rows), "s.xlsx", "OKRs")
     assert table.items[1].confidence == (pytest.approx(share) if share else None)
     assert bool([p for p in table.problems if p.code == "confidence"]) == (share is None)
+
+
+def test_an_ods_file_is_named_as_it_is_and_a_renamed_one_as_renamed(tmp_path):
+    ods = ROOT / "tests" / "data" / "hostile" / "third_party" / "ods_formats.ods"
+    with pytest.raises(InputError) as plain:
+        read_workbook(ods)
+    assert "OpenDocument spreadsheet (.ods);" in str(plain.value)
+    renamed = tmp_path / "sales.xlsx"
+    renamed.write_bytes(ods.read_bytes())
+    with pytest.raises(InputError, match=r"\(\.ods\) named \.xlsx; save it as Excel Workbook"):
+        read_workbook(renamed)

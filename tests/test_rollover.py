@@ -102,3 +102,20 @@ def test_nothing_is_overwritten_unless_forced(example, tmp_path, capsys):
 def test_a_bad_period_is_bad_usage(example, tmp_path, capsys):
     assert main(["rollover", str(example), "--to", "next quarter", "-o", str(tmp_path)]) == 2
     assert "--to next quarter" in capsys.readouterr().err
+
+
+def test_rollover_reads_text_numbers_by_the_organisation_decimal(tmp_path):
+    from tests.orgbuild import write_workbook
+
+    rows = [
+        obj("S-O1", "", title="Grow", department="Sales", period="2026-Q4"),
+        kr("S-KR1", "S-O1", target="12,5", current=5, department="Sales", period="2026-Q4"),
+    ]
+    write_workbook(tmp_path / "in" / "sales.xlsx", rows)
+    (tmp_path / "okr.toml").write_text('[organisation]\ndecimal = ","\n', encoding="utf-8")
+    args = ["rollover", str(tmp_path / "in"), "--to", "2027-Q1", "-o", str(tmp_path / "out")]
+    assert main([*args, "--config", str(tmp_path / "okr.toml")]) == 0
+    carried_kr = next(
+        i for i in read_workbook(tmp_path / "out" / "sales.xlsx").items if i.id == "S-KR1"
+    )
+    assert carried_kr.target == 12.5  # not lost as an unreadable number

@@ -129,7 +129,7 @@ def _measure_one(
     chosen = parse_period(period) if period else default_period(ws, today)
     if chosen is None:
         raise InputError(f"--period {period}: use 2026, 2026-H2, 2026-Q4 or 2026-11")
-    connectors = ConnectorSet(connections, ws.root)
+    connectors = ConnectorSet(connections, ws.root, decimal=ws.decimal)
     try:
         outcome = evaluate(
             metric,

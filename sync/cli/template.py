@@ -67,17 +67,24 @@ def template(
     from sync.config import load_config
     from sync.gsheets import reader
 
-    read = reader(load_config(config)) if (google or any(map(is_sheet_ref, parents))) else None
+    # okr.toml names the departments for the Department dropdown (none without one).
+    ws = load_config(config)
+    read = reader(ws) if (google or any(map(is_sheet_ref, parents))) else None
     if not google:
         path = build_template(
-            output, lang=lang, department=department, period=period, parents=parents, read=read
+            output,
+            lang=lang,
+            department=department,
+            period=period,
+            parents=parents,
+            read=read,
+            departments=ws.departments,
         )
         click.echo(f"wrote {path}")
         return 0
     from sync.gsheets.client import GoogleApi, GoogleConfig
     from sync.gsheets.template import create_template
 
-    ws = load_config(config)
     cfg = GoogleConfig.from_workspace(ws)
     default_period, years = template_period(lang, period, None)
     entries = parent_entries(parents, read)
@@ -91,6 +98,7 @@ def template(
         period=default_period,
         years=years,
         parents=entries,
+        departments=ws.departments,
     )
     click.echo(url)
     return 0

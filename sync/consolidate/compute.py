@@ -159,6 +159,8 @@ def compute(inputs: Inputs) -> Outcome:
     )
     checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, settings, as_of)
+    # Checked as typed (a code and a name are two spellings); shown by name from here on.
+    items = _named(items, inputs.departments)
     scores = score_all(items, as_of, settings)
     tree = build_tree(items, settings)
     # History and Data follow the tree, so the order of the sources does not matter.
@@ -197,6 +199,17 @@ def compute(inputs: Inputs) -> Outcome:
         due=owners_due(items, due),
     )
     return Outcome(report, tuple(states), tuple(nodes), tuple(versions), tuple(renames.items()))
+
+
+def _named(items: list[Item], names: Mapping[str, str]) -> list[Item]:
+    """*items* with each Department that is a configured code replaced by its name."""
+    if not names:
+        return items
+    out = []
+    for item in items:
+        shown = display_name(item.department, names)
+        out.append(item if shown == item.department else replace(item, department=shown))
+    return out
 
 
 def _department(items: Sequence[Item], name: str) -> str:

@@ -23,6 +23,7 @@ from sync.store import history as run_history
 from sync.store import points
 from sync.store import runs as run_store
 from sync.store.details import latest_details
+from sync.xlsx.reading import MAX_ROWS
 
 #: Runs whose Notes and progress the History sheet shows (this one included).
 HISTORY_RUNS = 12
@@ -62,14 +63,21 @@ def load_past(
     forget: frozenset[str],
     as_of: date,
     trend_runs: int,
+    *,
+    max_rows: int = MAX_ROWS,
+    decimal: str | None = None,
 ) -> Past:
-    """What the store knows that this run needs, read in one pass."""
+    """What the store knows that this run needs, read in one pass.
+
+    Stored versions are read back by *max_rows* and *decimal*, the workspace's
+    ``[settings] max_rows`` and ``[organisation] decimal``.
+    """
     prev = run_history.previous_run(engine, as_of)
     known = tuple(run_history.run_sources_of(engine, prev.id)) if prev else ()
     stored = run_store.known_versions(engine, [(r.name, r.digest) for r in reads if r.ok])
     names = needs_fallback(reads, known, source_errors, forget)
     fallback = {
-        name: Fallback(v.digest, v.last_seen, _parse_stored(v.data, name))
+        name: Fallback(v.digest, v.last_seen, _parse_stored(v.data, name, max_rows, decimal))
         for name, v in run_history.last_good(engine, names).items()
     }
     before = run_history.nodes_by_id(engine, prev.id) if prev else {}
@@ -94,9 +102,9 @@ def load_past(
     )
 
 
-def _parse_stored(data: bytes, name: str) -> Table | None:
+def _parse_stored(data: bytes, name: str, max_rows: int, decimal: str | None) -> Table | None:
     try:
-        return parse_stored(data, name)
+        return parse_stored(data, name, max_rows=max_rows, decimal=decimal)
     except InputError:
         return None
 

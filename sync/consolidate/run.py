@@ -267,7 +267,16 @@ class _Run:
         ws, opts = self.ws, self.options
         reads, errors = read_sources(self.sources, self.progress)
         past = (
-            load_past(engine, reads, errors, opts.forget, self.as_of, TREND_RUNS)
+            load_past(
+                engine,
+                reads,
+                errors,
+                opts.forget,
+                self.as_of,
+                TREND_RUNS,
+                max_rows=ws.settings.max_rows,
+                decimal=ws.decimal,
+            )
             if engine is not None
             else Past()
         )

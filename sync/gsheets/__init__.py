@@ -35,7 +35,7 @@ def reader(ws: Workspace) -> Callable[[Path | str], Table]:
 
             if api is None:
                 api = GoogleApi(GoogleConfig.from_workspace(ws))
-            return read_ref(api, p)
+            return read_ref(api, p, decimal=ws.decimal)
         from sync.xlsx.reading import read_workbook
 
         settings = ws.settings

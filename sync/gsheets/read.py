@@ -62,8 +62,12 @@ def decode(data: bytes) -> SheetVersion:
         raise InputError("stored Google Sheets version is damaged") from None
 
 
-def table_of(version: SheetVersion, name: str) -> Table:
-    """The OKR table of *version*, labelled *name*; ``InputError`` naming the fix."""
+def table_of(version: SheetVersion, name: str, *, decimal: str | None = None) -> Table:
+    """The OKR table of *version*, labelled *name*; ``InputError`` naming the fix.
+
+    *decimal* is ``[organisation] decimal``: Sheets sends numbers as numbers,
+    but a cell formatted as text still holds what was typed (``12,5``).
+    """
     sheet = find_okr_sheet(list(version.tabs))
     if sheet is None:
         raise InputError(
@@ -71,14 +75,14 @@ def table_of(version: SheetVersion, name: str) -> Table:
             "rename the OKR sheet or start from okr template --google"
         )
     try:
-        return read_table(version.tabs[sheet], name, sheet)
+        return read_table(version.tabs[sheet], name, sheet, decimal=decimal)
     except TableError as exc:
         raise InputError(f"{name}: sheet {sheet}: {exc}") from None
 
 
-def parse_version(data: bytes, name: str) -> Table:
-    """The OKR table of a stored version's bytes."""
-    return table_of(decode(data), name)
+def parse_version(data: bytes, name: str, *, decimal: str | None = None) -> Table:
+    """The OKR table of a stored version's bytes (*decimal* as for ``table_of``)."""
+    return table_of(decode(data), name, decimal=decimal)
 
 
 def fetch(
@@ -120,6 +124,6 @@ def _quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def read_ref(api: GoogleApi, ref: str) -> Table:
+def read_ref(api: GoogleApi, ref: str, *, decimal: str | None = None) -> Table:
     """The OKR table of the Google Sheet a URL or ``gsheet:<ID>`` names (one call)."""
-    return table_of(fetch(api, sheet_id_of(ref), ref), ref)
+    return table_of(fetch(api, sheet_id_of(ref), ref), ref, decimal=decimal)

@@ -17,10 +17,11 @@ as typed string cells, so it can never become a formula.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from okr.departments import display_name
 from okr.periods import Period
 from okr.schema import (
     CHECKINS_SHEET,
@@ -55,7 +56,6 @@ from sync.xlsx.styles import STATUS_COLOURS
 from sync.xlsx.template import CHECKIN_ROWS, guide_lines, guide_values
 from sync.xlsx.template_sheets import (
     COLUMN_INDEX,
-    LIST_WIDTHS,
     SETTING_COL,
     VALUE_COL,
     lists_spec,
@@ -70,9 +70,13 @@ def template_requests(
     years: Sequence[int],
     parents: list[str],
     as_of: date | None,
+    departments: Mapping[str, str] | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """The ``spreadsheets:batchUpdate`` requests and the ``values:batchUpdate`` data."""
-    spec = lists_spec(lang, department, period, years, parents, as_of)
+    """The ``spreadsheets:batchUpdate`` requests and the ``values:batchUpdate`` data.
+
+    *departments* (code -> name) fill the Department dropdown as in the .xlsx.
+    """
+    spec = lists_spec(lang, department, period, years, parents, as_of, departments)
     prompts = strings(lang)["prompts"]
     ncols = HELPER_START + len(HELPERS)
     bold = {"textFormat": {"bold": True}}
@@ -116,7 +120,7 @@ def template_requests(
                     "index": 3,
                     "gridProperties": {
                         "rowCount": 200,
-                        "columnCount": VALUE_COL + 1,
+                        "columnCount": max(VALUE_COL, *(c.col for c in spec.columns)) + 1,
                         "frozenRowCount": 1,
                     },
                 }
@@ -157,8 +161,8 @@ def template_requests(
         ("parent", "ParentList", False),
     ):
         reqs.append(dropdown(col(key), spec.ranges[name], strict, prompts.get(key)))
-    if department:
-        reqs.append(dropdown(col("department"), spec.ranges["DefaultDepartment"], False, None))
+    if spec.department_source:
+        reqs.append(dropdown(col("department"), spec.ranges[spec.department_source], False, None))
     reqs.append(
         {
             "setDataValidation": {
@@ -244,7 +248,8 @@ def template_requests(
     for i, chars in enumerate((12, 16, 12, 11, 60)):
         reqs.append(col_width(CHECKINS_ID, i, i, chars))
     # Guide: the same text as the .xlsx.
-    lines = [ln for ln in guide_lines(lang, guide_values(department, period)) if ln.strip()]
+    shown = display_name(department, departments) if department else department
+    lines = [ln for ln in guide_lines(lang, guide_values(shown, period)) if ln.strip()]
     guide_rows = []
     for line in lines:
         if line.startswith("# "):
@@ -265,7 +270,7 @@ def template_requests(
     settings = [[cell(spec.setting_header, bold), cell(spec.value_header, bold)]]
     settings += [[cell(label), cell(value)] for _, label, value in spec.settings]
     reqs.append(rows(LISTS_ID, 0, SETTING_COL, settings))
-    for first, last, chars in LIST_WIDTHS:
+    for first, last, chars in spec.widths:
         reqs.append(col_width(LISTS_ID, first, last, chars))
     for name, ref in sorted(spec.ranges.items()):
         reqs.append({"addNamedRange": {"namedRange": {"name": name, "range": grid_range(ref)}}})
@@ -304,9 +309,12 @@ def create_template(
     years: Sequence[int] = (),
     parents: list[str] | None = None,
     as_of: date | None = None,
+    departments: Mapping[str, str] | None = None,
 ) -> str:
     """Create the template as a Google Sheet; its URL. ``1 + 2 + len(share_with)`` API calls."""
-    reqs, data = template_requests(lang, department, period, years, parents or [], as_of)
+    reqs, data = template_requests(
+        lang, department, period, years, parents or [], as_of, departments
+    )
     sheet_id = api.create(title, cfg.folder_id)
     what = f"new Google Sheet {title!r}"
     api.batch_update(sheet_id, reqs, what)

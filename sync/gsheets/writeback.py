@@ -58,16 +58,19 @@ def read_bound(
     files: Sequence[tuple[str, str, str]],
     bind: Callable[[Table, str], list[Binding]],
     relist: Callable[[], dict[str, str]] | None = None,
+    *,
+    decimal: str | None = None,
 ) -> tuple[list[BoundSheet], list[WorkbookResult]]:
     """Read each ``(sheet ID, name, modifiedTime)``: the sheets with bindings, and the failed.
 
     *bind(table, name)* finds the rows bound to registry metrics (the refresh's
-    rule); *relist* lists the same files again before writing (see ``write_all``).
+    rule); *relist* lists the same files again before writing (see ``write_all``);
+    *decimal* is ``[organisation] decimal``.
     """
     books, failed = [], []
     for sheet_id, name, modified in files:
         try:
-            table = table_of(fetch(api, sheet_id, name), name)
+            table = table_of(fetch(api, sheet_id, name), name, decimal=decimal)
         except OkrError as exc:
             failed.append(WorkbookResult(name, "skipped", error=_oneline(exc)))
             continue

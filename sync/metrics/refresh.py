@@ -181,7 +181,7 @@ def _refresh(ws, paths, registry, connections, engine, today, workers, now, star
     bound = [*books, *sheets]
     jobs = list(dict.fromkeys((b.metric, b.period) for book in bound for b in book.bindings))
     pairs = [(registry[m], p) for m, p in jobs]
-    connectors = ConnectorSet(connections, ws.root)
+    connectors = ConnectorSet(connections, ws.root, decimal=ws.decimal)
     limits = {c.name: c.max_concurrency for c in connections.values()}
     writer = _Writer(books, now())
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apiflask import APIBlueprint
+from flask import current_app
 
 from okr.cascade import check as check_items
 from okr.functions import ArgumentError, as_grid, day
@@ -49,7 +50,7 @@ def check(body: dict):
     except ValueError as exc:
         raise ApiError(400, str(exc), "bad-argument") from None
     try:
-        table = read_table(grid, "", "OKRs")
+        table = read_table(grid, "", "OKRs", decimal=current_app.extensions["okr"].ws.decimal)
     except TableError as exc:
         raise ApiError(400, f"rows: {exc}", "bad-argument") from None
     ids = (leading_id(p) for p in body.get("parents") or () if isinstance(p, str | int))

@@ -171,7 +171,8 @@ def item(item_id: str):
     row = queries.node_row(engine, run.id, item_id) if run else None
     if row is None or not _scope(g.who).allows(row.workbook):
         abort(404, f"no row {item_id} in the last run")
-    info = item_page(engine, run.id, row)
+    ws = _service().ws
+    info = item_page(engine, run.id, row, max_rows=ws.settings.max_rows, decimal=ws.decimal)
     runs = [(d, p) for d, p, _ in info.runs if p is not None]
     chart = line_chart(
         [(g.t["run_progress"], "runs", runs)],
@@ -232,6 +233,7 @@ def problems():
         run=run,
         problems=shown,
         departments=departments,
+        names=queries.department_names(engine, run.id) if run else {},
         department=wanted_dept,
         severity=wanted_sev,
     )

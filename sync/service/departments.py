@@ -120,11 +120,11 @@ def check_upload(code: str, name: str, data: bytes) -> list[dict]:
     ):
         what = "an old .xls workbook" if data.startswith(_OLE) else "not an .xlsx workbook"
         raise ApiError(415, f"{name}: is {what}; save it as Excel Workbook (.xlsx)")
+    ws = _service().ws
     try:
-        table = read_workbook_bytes(data, name)
+        table = read_workbook_bytes(data, name, max_rows=ws.settings.max_rows, decimal=ws.decimal)
     except InputError as exc:
         raise ApiError(422, str(exc), "unreadable") from None
-    ws = _service().ws
     metrics = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
     found = [*table.problems]
     # Checked as one organisation (duplicates, parents, shares across departments);

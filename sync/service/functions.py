@@ -38,7 +38,9 @@ def evaluate(name: str, args: Sequence[object]) -> object:
         raise ApiError(404, f"no function {name!r}; the functions are {known}", "unknown-function")
     lookup = _lookup() if name.upper() == "OKR_METRIC" else None
     try:
-        result = functions.call(name, args, lookup=lookup)
+        result = functions.call(
+            name, args, lookup=lookup, decimal=current_app.extensions["okr"].ws.decimal
+        )
     except ArgumentError as exc:
         raise ApiError(400, f"{name.upper()}: {exc}", "bad-argument") from None
     if isinstance(result, CellError):

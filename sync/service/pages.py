@@ -10,12 +10,13 @@ from sqlalchemy import Engine, select
 
 from okr.model import Item
 from sync.errors import InputError
+from sync.sources.base import parse_stored
 from sync.sources.departments import code_of
 from sync.store import metrics as metric_store
 from sync.store import uploads as upload_store
 from sync.store.details import latest_detail, latest_details
 from sync.store.schema import run_nodes, runs
-from sync.xlsx.reading import read_workbook_bytes
+from sync.xlsx.reading import MAX_ROWS
 
 #: Runs drawn in an item's history chart.
 HISTORY_RUNS = 60
@@ -41,7 +42,9 @@ class ItemPage:
     latest_upload: int | None = None
 
 
-def _item_from_workbook(engine: Engine, run_id: int, workbook: str, item_id: str) -> Item | None:
+def _item_from_workbook(
+    engine: Engine, run_id: int, workbook: str, item_id: str, max_rows: int, decimal: str | None
+) -> Item | None:
     """The item as its workbook (the version the run used) says it."""
     from sync.service.queries import run_workbook
 
@@ -49,15 +52,21 @@ def _item_from_workbook(engine: Engine, run_id: int, workbook: str, item_id: str
     if data is None:
         return None
     try:
-        table = read_workbook_bytes(data, workbook)
+        table = parse_stored(data, workbook, max_rows=max_rows, decimal=decimal)
     except InputError:
         return None
     return next((i for i in table.items if i.id == item_id), None)
 
 
-def item_page(engine: Engine, run_id: int, row) -> ItemPage:
-    """The page of the item in *row* (a ``run_nodes`` row of run *run_id*)."""
-    item = _item_from_workbook(engine, run_id, row.workbook, row.id)
+def item_page(
+    engine: Engine, run_id: int, row, *, max_rows: int = MAX_ROWS, decimal: str | None = None
+) -> ItemPage:
+    """The page of the item in *row* (a ``run_nodes`` row of run *run_id*).
+
+    The workbook version the run used is read back by *max_rows* and *decimal*
+    (``[settings] max_rows``, ``[organisation] decimal``).
+    """
+    item = _item_from_workbook(engine, run_id, row.workbook, row.id, max_rows, decimal)
     page = ItemPage(row=row, item=item, metric=None)
     cols = run_nodes.c
     with engine.connect() as conn:

@@ -131,6 +131,23 @@ def node_row(engine: Engine, run_id: int, item_id: str):
         ).first()
 
 
+def department_names(engine: Engine, run_id: int) -> dict[str, str]:
+    """Workbook -> the department name its rows in run *run_id* show (the most common)."""
+    cols = run_nodes.c
+    count = func.count().label("n")
+    query = (
+        select(cols.workbook, cols.department, count)
+        .where(cols.run_id == run_id, cols.department != "")
+        .group_by(cols.workbook, cols.department)
+        .order_by(cols.workbook, count.desc(), cols.department)
+    )
+    names: dict[str, str] = {}
+    with engine.connect() as conn:
+        for workbook, department, _ in conn.execute(query):
+            names.setdefault(workbook, department)
+    return names
+
+
 def problems_of(engine: Engine, run_id: int) -> list:
     """Every problem of run *run_id*, in the run's order."""
     with engine.connect() as conn:

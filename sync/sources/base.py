@@ -88,10 +88,16 @@ def parse(
     return SourceRead(source, name, data, table)
 
 
-def parse_stored(data: bytes, name: str) -> Table:
-    """The table of a stored version: an .xlsx, or the values of a Google Sheet."""
+def parse_stored(
+    data: bytes, name: str, *, max_rows: int = MAX_ROWS, decimal: str | None = None
+) -> Table:
+    """The table of a stored version: an .xlsx, or the values of a Google Sheet.
+
+    Read back by the same rules as when it came in: *max_rows* and *decimal*
+    as for ``parse``.
+    """
     if data.startswith(b'{"format":"okr-gsheet/'):
         from sync.gsheets.read import parse_version
 
-        return parse_version(data, name)
-    return read_workbook_bytes(data, name)
+        return parse_version(data, name, decimal=decimal)
+    return read_workbook_bytes(data, name, max_rows=max_rows, decimal=decimal)

@@ -39,13 +39,18 @@ class GsheetSource:
         ids: tuple[str, ...] = (),
         folder_id: str = "",
         store_url: str = "",
+        decimal: str | None = None,
     ) -> None:
-        """*connect* opens the API when the source is read (so a bad key fails per source)."""
+        """*connect* opens the API when the source is read (so a bad key fails per source).
+
+        *decimal* is ``[organisation] decimal``, for numbers typed into text cells.
+        """
         self.name = name
         self.connect = connect
         self.ids = tuple(sheet_id_of(i) for i in ids)
         self.folder_id = folder_id
         self.store_url = store_url
+        self.decimal = decimal
         #: the API of the last read (tests and the benchmark count its calls)
         self.api: GoogleApi | None = None
 
@@ -112,7 +117,7 @@ class GsheetSource:
 
     def _parsed(self, name: str, version: SheetVersion, data: bytes) -> SourceRead:
         try:
-            table = table_of(version, name)
+            table = table_of(version, name, decimal=self.decimal)
         except InputError as exc:
             return SourceRead(self.name, name, data, None, str(exc))
         return SourceRead(self.name, name, data, table)
@@ -172,6 +177,7 @@ def make_gsheet_source(
         ids=tuple(str(i) for i in ids),
         folder_id=folder,
         store_url=ws.store_url,
+        decimal=ws.decimal,
     )
 
 
@@ -199,7 +205,7 @@ def read_bound_sheets(ws: config.Workspace, bind: Callable) -> tuple[list, list]
             continue
         names = _names(files)
         todo = [(f["id"], names[f["id"]], str(f.get("modifiedTime", ""))) for f in files]
-        found, bad = read_bound(api, todo, bind, _relister(source, api))
+        found, bad = read_bound(api, todo, bind, _relister(source, api), decimal=ws.decimal)
         books += found
         failed += bad
     return books, failed

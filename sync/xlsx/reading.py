@@ -225,8 +225,11 @@ def check_container(fh: BinaryIO, name: str) -> None:
     if any(i.filename == "mimetype" for i in infos) and not any(
         i.filename == "xl/workbook.xml" for i in infos
     ):
+        # Only a file whose name says .xlsx is "named" wrongly; a plain .ods is just unsupported.
+        suffix = Path(name).suffix
+        named = f" named {suffix}" if suffix and suffix.lower() != ".ods" else ""
         raise InputError(
-            f"{name}: is an OpenDocument spreadsheet (.ods) named .xlsx; "
+            f"{name}: is an OpenDocument spreadsheet (.ods){named}; "
             "save it as Excel Workbook (.xlsx)"
         )
     if not any(i.filename == "xl/workbook.xml" for i in infos):

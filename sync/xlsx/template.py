@@ -9,7 +9,7 @@ so the committed okr_template.xlsx can be checked against a fresh build.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from okr.departments import display_name
 from okr.periods import Period, parse_period
 from okr.reading import Table
 from okr.schema import (
@@ -123,6 +124,7 @@ def build_template(
     parents: Sequence[str | Path] = (),
     as_of: date | None = None,
     read: Callable[[str | Path], Table] | None = None,
+    departments: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the OKR template to *path* atomically and return the path.
 
@@ -130,13 +132,17 @@ def build_template(
     Lists (that year and its neighbours; else the year of *as_of* and its
     neighbours; else DEFAULT_YEARS). *as_of* pins the AsOfDate cell to a date
     instead of ``=TODAY()``. *parents* are workbooks whose IDs fill the Parent
-    dropdown.
+    dropdown. *departments* (``[departments]`` of okr.toml, code -> name) fill
+    the Department dropdown, and *department* (a code) is prefilled by its name.
     """
     default_period, years = template_period(lang, period, as_of)
     entries = parent_entries(parents, read)
     path = Path(path)
     return write_atomic(
-        path, lambda tmp: _write(tmp, lang, department, default_period, years, entries, as_of)
+        path,
+        lambda tmp: _write(
+            tmp, lang, department, default_period, years, entries, as_of, departments or {}
+        ),
     )
 
 
@@ -148,6 +154,7 @@ def _write(
     years: Sequence[int],
     parents: list[str],
     as_of: date | None,
+    departments: Mapping[str, str],
 ) -> None:
     wb = xlsxwriter.Workbook(tmp)
     wb.set_properties(
@@ -162,10 +169,11 @@ def _write(
     checkins = wb.add_worksheet(CHECKINS_SHEET)
     guide = wb.add_worksheet(GUIDE_SHEET)
     lists = wb.add_worksheet(LISTS_SHEET)
-    ranges = write_lists(wb, lists, lang, department, period, years, parents, as_of)
-    write_okrs(wb, okrs, lang, ranges, department)
+    spec = write_lists(wb, lists, lang, department, period, years, parents, as_of, departments)
+    write_okrs(wb, okrs, lang, spec)
     _write_checkins(wb, checkins, lang)
-    _write_guide(wb, guide, lang, department, period)
+    shown = display_name(department, departments) if department else department
+    _write_guide(wb, guide, lang, shown, period)
     okrs.activate()
     wb.close()
 

@@ -8,7 +8,7 @@ in, with Progress, Status and hidden helper columns as native formulas.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -18,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from okr.departments import display_name
 from okr.periods import Period, periods_of_year
 from okr.schema import (
     COLUMNS,
@@ -91,6 +92,10 @@ class ListsSpec:
     value_header: str
     #: defined name -> A1 range, for every name the formulas and dropdowns use
     ranges: dict[str, str]
+    #: (first column, last column, width) of the columns in use
+    widths: tuple[tuple[int, int, float], ...] = ()
+    #: the defined name the Department dropdown offers, or "" for none
+    department_source: str = ""
 
 
 #: Columns of the settings block in Lists (label, value).
@@ -107,6 +112,8 @@ LIST_WIDTHS = (
     (20, 20, 34),
     (21, 21, 12),
 )
+#: The column of the organisation's department names (``[departments]``), right of the settings.
+DEPARTMENT_COL = 23
 
 
 def lists_spec(
@@ -116,8 +123,13 @@ def lists_spec(
     years: Sequence[int],
     parents: list[str],
     as_of: date | None,
+    departments: Mapping[str, str] | None = None,
 ) -> ListsSpec:
-    """The Lists sheet: dropdown words, lookup tables, periods, parents and settings."""
+    """The Lists sheet: dropdown words, lookup tables, periods, parents and settings.
+
+    *departments* (code -> name, ``[departments]`` of okr.toml) become a list
+    of names the Department dropdown offers; *department* is then shown by name.
+    """
     text = strings(lang)["lists"]
     periods = [p for y in years for p in periods_of_year(y)]
     if period:
@@ -143,6 +155,13 @@ def lists_spec(
             "StatusWords", 18, text["statuses"], tuple(w[lang] for w in STATUS_WORDS.values())
         ),
     )
+    widths = LIST_WIDTHS
+    names = tuple(dict.fromkeys(departments.values())) if departments else ()
+    if names:
+        columns += (ListColumn("DepartmentList", DEPARTMENT_COL, text["departments"], names),)
+        widths += ((DEPARTMENT_COL, DEPARTMENT_COL, 28),)
+    if department:
+        department = display_name(department, departments)
     ranges = {c.name: c.ref for c in columns}
     defaults = Settings()
     settings = (
@@ -158,7 +177,8 @@ def lists_spec(
     ranges["TypeLookup"] = _block(ranges["TypeWords"], ranges["TypeFlags"])
     ranges["DirectionLookup"] = _block(ranges["DirectionWords"], ranges["DirectionKeys"])
     ranges["PeriodTable"] = _block(ranges["PeriodList"], ranges["PeriodEnds"])
-    return ListsSpec(columns, settings, text["setting"], text["value"], ranges)
+    source = "DepartmentList" if names else "DefaultDepartment" if department else ""
+    return ListsSpec(columns, settings, text["setting"], text["value"], ranges, widths, source)
 
 
 def write_lists(
@@ -170,9 +190,10 @@ def write_lists(
     years: Sequence[int],
     parents: list[str],
     as_of: date | None,
-) -> dict[str, str]:
-    """Fill Lists, define the names the formulas use, return name -> A1 range."""
-    spec = lists_spec(lang, department, period, years, parents, as_of)
+    departments: Mapping[str, str] | None = None,
+) -> ListsSpec:
+    """Fill Lists, define the names the formulas use; the spec written (its ``ranges``)."""
+    spec = lists_spec(lang, department, period, years, parents, as_of, departments)
     bold = wb.add_format({"bold": True})
     day = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws.set_row(0, None, bold)
@@ -198,10 +219,10 @@ def write_lists(
             ws.write_number(i, VALUE_COL, value)
     for name, ref in sorted(spec.ranges.items()):
         wb.define_name(name, f"={ref}")
-    for first, last, width in LIST_WIDTHS:
+    for first, last, width in spec.widths:
         ws.set_column(first, last, width)
     ws.freeze_panes(1, 0)
-    return spec.ranges
+    return spec
 
 
 def _block(first: str, last: str) -> str:
@@ -218,10 +239,9 @@ def _width(column: Column) -> float:
     return column.width if not isinstance(column.width, bool) else Column.width
 
 
-def write_okrs(
-    wb: Workbook, ws: Worksheet, lang: str, ranges: dict[str, str], department: str | None
-) -> None:
+def write_okrs(wb: Workbook, ws: Worksheet, lang: str, spec: ListsSpec) -> None:
     """The OKRs table: headers, input cells, formulas, dropdowns, formatting, protection."""
+    ranges = spec.ranges
     prompts = strings(lang)["prompts"]
     last_col = len(COLUMNS) - 1
     inputs = {
@@ -274,7 +294,11 @@ def write_okrs(
     # A warning, not a stop: people may type an ID of this sheet or a list of
     # parents with shares ("CO-O1 60%; CO-O2 40%") and confirm it.
     dropdown("parent", ranges["ParentList"], "warning")
-    if department:
+    # The organisation's names warn on a name not in the list (a team may be new);
+    # a single prefilled name only informs.
+    if spec.department_source == "DepartmentList":
+        dropdown("department", ranges["DepartmentList"], "warning")
+    elif spec.department_source:
         dropdown("department", ranges["DefaultDepartment"], "information")
     ws.data_validation(
         first,

@@ -97,6 +97,8 @@ def test_problems_filter_by_department_and_severity(ran, client, tokens):
     sales = client.get("/problems?department=sales.xlsx").text
     assert every > errors >= 1
     assert all(w == "sales.xlsx" for w in re.findall(r"<td>([a-z-]+\.xlsx)", sales))
+    # the filter offers departments by the name their rows give, the workbook as its value
+    assert '<option value="sales.xlsx" selected>Sales</option>' in sales
 
 
 def test_chinese_labels_when_the_browser_prefers_chinese(ran, client, tokens):

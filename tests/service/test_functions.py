@@ -17,7 +17,7 @@ SCALAR_CASES = [
     ("OKR_PROGRESS", ["increase", 100, 200, 150]),
     ("OKR_PROGRESS", ["decrease", 7.0, 3.0, 5.5]),
     ("OKR_PROGRESS", ["milestone", None, None, "是"]),
-    ("OKR_PROGRESS", ["increase", "1,000", "2,000", "1,337.7"]),
+    ("OKR_PROGRESS", ["increase", "1,000.0", "2,000.0", "1,337.7"]),
     ("OKR_STATUS", [0.3, "2026-Q4", "2026-11-15"]),
     ("OKR_STATUS", [0.3, "2026-Q4", SERIAL]),
     ("OKR_STATUS", [0.45, "2026-Q4", "2026-11-15T00:00:00.000Z"]),

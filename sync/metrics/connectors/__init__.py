@@ -90,9 +90,18 @@ def kind_spec(kind: str) -> KindSpec:
     return kind_module(kind).SPEC
 
 
-def open_connector(name: str, settings: Mapping[str, Any], root: Path) -> Connector:
-    """Build the connector for connection *name* from its resolved *settings*."""
-    return kind_module(str(settings["kind"])).from_settings(name, settings, root)
+def open_connector(
+    name: str, settings: Mapping[str, Any], root: Path, *, decimal: str | None = None
+) -> Connector:
+    """Build the connector for connection *name* from its resolved *settings*.
+
+    *decimal* (``[organisation] decimal``) reaches the kinds that read numbers
+    typed as text, the file exports; the others get numbers typed by their source.
+    """
+    module = kind_module(str(settings["kind"]))
+    if str(settings["kind"]) == "file":
+        return module.from_settings(name, settings, root, decimal=decimal)
+    return module.from_settings(name, settings, root)
 
 
 def as_number(value: object, what: str) -> float:
@@ -156,11 +165,17 @@ def shorten(text: str, limit: int = 160) -> str:
 
 
 class ConnectorSet:
-    """Connectors opened on first use, one per connection, shared by threads."""
+    """Connectors opened on first use, one per connection, shared by threads.
 
-    def __init__(self, connections: Mapping[str, ConnectionDef], root: Path) -> None:
+    *decimal* is ``[organisation] decimal``, passed to the connectors that read text numbers.
+    """
+
+    def __init__(
+        self, connections: Mapping[str, ConnectionDef], root: Path, *, decimal: str | None = None
+    ) -> None:
         self._defs = dict(connections)
         self._root = root
+        self._decimal = decimal
         self._open: dict[str, Connector | ConnectionFailure] = {}
         self._locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
@@ -185,7 +200,7 @@ class ConnectorSet:
     def _connect(self, name: str) -> Connector | ConnectionFailure:
         try:
             settings = resolve_secrets(dict(self._defs[name].settings))
-            return open_connector(name, settings, self._root)
+            return open_connector(name, settings, self._root, decimal=self._decimal)
         except (OkrError, ValueError) as exc:
             return ConnectionFailure(f"connection {name}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a missing driver, a client's own error

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from okr.numbers import AmbiguousNumber, parse_number
 from sync.metrics.connectors import (
     AGGREGATES,
     ConnectionFailure,
@@ -76,12 +77,26 @@ def check_metric(metric: MetricDef) -> None:
 
 
 class FileConnector:
-    """Reads exports from *folder*; parsed files are cached by name and modification time."""
+    """Reads exports from *folder*; parsed files are cached by name and modification time.
 
-    def __init__(self, name: str, folder: Path, options: Mapping[str, Any] | None = None) -> None:
+    *decimal* is ``[organisation] decimal``: how text numbers of the exports are
+    read unless the connection's own ``decimal`` says otherwise.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        folder: Path,
+        options: Mapping[str, Any] | None = None,
+        *,
+        decimal: str | None = None,
+    ) -> None:
         self.name = name
         self.folder = folder
         self.options = dict(options or {})
+        # The export's own separators, when the connection names either, win.
+        if decimal is not None and not {"decimal", "thousands"} & set(self.options):
+            self.options["decimal"] = decimal
         self._cache: dict[tuple[str, int, str], pd.DataFrame] = {}
         self._lock = threading.Lock()
 
@@ -124,7 +139,7 @@ class FileConnector:
         for name in names:
             _column(frame, name, path)
         if total and str(total).lower() != "count":
-            frame = frame.assign(**{str(total): _numbers(frame[str(total)], self.options)})
+            frame = frame.assign(**{str(total): _numbers(frame[str(total)], self.options, path)})
         part = frame[names].head(SCAN_LIMIT)
         rows = [tuple(None if v != v else v for v in r) for r in part.itertuples(index=False)]
         return DetailRows(tuple(names), rows, len(frame) > SCAN_LIMIT)
@@ -180,20 +195,67 @@ def read_export(path: Path, sheet: str | int | None, options: Mapping[str, Any])
         raise MetricError(f"cannot read {path.name}: {shorten(str(exc), 120)}") from None
 
 
-def _numbers(raw: pd.Series, options: Mapping[str, Any]) -> pd.Series:
-    """Numbers of a column: typed cells as they are, text with the export's separators."""
+def _numbers(raw: pd.Series, options: Mapping[str, Any], path: Path | None = None) -> pd.Series:
+    """Numbers of a column: typed cells as they are, text by the one rule of ``parse_number``.
+
+    Text that is not a number is NaN (the caller says which cells); text that
+    reads as two different numbers (``12,5``) is a ``MetricError`` naming the
+    row, unless the connection or ``[organisation] decimal`` sets the mark.
+    """
     import pandas as pd
 
     if raw.dtype != object and not pd.api.types.is_string_dtype(raw):
         return pd.to_numeric(raw, errors="coerce")
-    text = raw.astype("string").str.strip()
     thousands = options.get("thousands")
+    decimal = options.get("decimal") or _GROUPS.get(str(thousands or ""))
+    is_text = raw.map(lambda v: isinstance(v, str)).astype(bool)
+    # Cells the file typed as numbers stay as they are (1.234 is a number there, not text).
+    out = pd.to_numeric(raw.where(~is_text), errors="coerce").astype(float)
+    text = raw[is_text].astype("string").str.strip()
     if thousands:
         text = text.str.replace(str(thousands), "", regex=False)
-    decimal = options.get("decimal")
-    if decimal and decimal != ".":
-        text = text.str.replace(str(decimal), ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("Float64").astype(float)
+    # Plain numbers, the bulk of any export, are converted at once; the rest one by one.
+    plain = text.str.fullmatch(_PLAIN_COMMA if decimal == "," else _PLAIN)
+    if decimal is None:
+        plain &= ~text.str.fullmatch(_THOUSANDS_POINT)
+    out[plain[plain].index] = pd.to_numeric(text[plain]).astype(float)
+    seen: dict[str, float] = {}
+    for index, value in text[~plain].items():
+        if value not in seen:
+            seen[value] = _number(value, raw[index], decimal, raw.name, index, path)
+        out[index] = seen[value]
+    return out
+
+
+_GROUPS = {",": ".", ".": ","}
+_PLAIN = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+_PLAIN_COMMA = r"[+-]?\d+"
+#: 1.234 is a thousands point to some readers and a decimal point to others.
+_THOUSANDS_POINT = r"[+-]?[1-9]\d{0,2}\.\d{3}"
+
+
+def _number(
+    value: str,
+    typed: object,
+    decimal: str | None,
+    column: object,
+    index: object,
+    path: Path | None,
+) -> float:
+    """*value* (the text *typed*, thousands removed) by ``parse_number``; NaN when no number."""
+    try:
+        number = parse_number(value, decimal)
+    except AmbiguousNumber:
+        row = f"row {index + 2}" if isinstance(index, int) else f"row {index}"
+        name = path.name if path is not None else "the export"
+        raise MetricError(
+            f"{name} {row} column {str(column)!r} is {shorten(str(typed), 30)!r}, read one way "
+            'with a decimal point and another with a decimal comma: set decimal = "," or '
+            '"." on the connection or in [organisation]'
+        ) from None
+    except ValueError:
+        return float("nan")
+    return float("nan") if number is None else number
 
 
 def _column(frame: pd.DataFrame, name: str, path: Path) -> pd.Series:
@@ -224,7 +286,7 @@ def _filter(
         col = _column(frame, name, path)
         values = wanted if isinstance(wanted, list) else [wanted]
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-            mask = _numbers(col, options).isin([float(v) for v in values])
+            mask = _numbers(col, options, path).isin([float(v) for v in values])
         else:
             texts = {str(v).strip().lower() for v in values}
             mask = col.astype(str).str.strip().str.lower().isin(texts)
@@ -258,7 +320,7 @@ def _aggregate(
     raw = _column(frame, str(column), path)
     if how == "count":
         return float(raw.notna().sum())
-    numbers = _numbers(raw, options)
+    numbers = _numbers(raw, options, path)
     _refuse_unparsed(raw, numbers, path, str(column), "numbers")
     if how == "sum":
         return float(numbers.sum())
@@ -272,8 +334,13 @@ def _aggregate(
     return as_number(getattr(numbers, how)(), f"the {how} of {column}")
 
 
-def from_settings(name: str, settings: Mapping[str, Any], root: Path) -> FileConnector:
-    """A connector for ``[connections.NAME]`` with a ``folder`` (relative to *root*)."""
+def from_settings(
+    name: str, settings: Mapping[str, Any], root: Path, *, decimal: str | None = None
+) -> FileConnector:
+    """A connector for ``[connections.NAME]`` with a ``folder`` (relative to *root*).
+
+    *decimal* is ``[organisation] decimal``, the default for the exports' text numbers.
+    """
     folder = Path(str(settings["folder"])).expanduser()
     folder = folder if folder.is_absolute() else root / folder
-    return FileConnector(name, folder, settings)
+    return FileConnector(name, folder, settings, decimal=decimal)
