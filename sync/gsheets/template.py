@@ -22,15 +22,7 @@ from datetime import date
 from typing import Any
 
 from okr.periods import Period
-from okr.schema import (
-    CHECKINS_SHEET,
-    COLUMNS,
-    GUIDE_SHEET,
-    LETTER,
-    LISTS_SHEET,
-    SHEET,
-    STATUS_WORDS,
-)
+from okr.schema import COLUMNS, LETTER, STATUS_WORDS, sheet_name, sheet_ref
 from sync.gsheets.cells import (
     CHECKINS_ID,
     DAY,
@@ -74,13 +66,14 @@ def template_requests(
     """The ``spreadsheets:batchUpdate`` requests and the ``values:batchUpdate`` data."""
     spec = lists_spec(lang, department, period, years, parents, as_of)
     prompts = strings(lang)["prompts"]
+    okrs_tab, lists_tab = sheet_name("okrs", lang), sheet_name("lists", lang)
     ncols = HELPER_START + len(HELPERS)
     bold = {"textFormat": {"bold": True}}
     grid = {"rowCount": LAST_ROW, "columnCount": ncols, "frozenRowCount": 1, "frozenColumnCount": 1}
     reqs: list[dict] = [
         {
             "updateSheetProperties": {
-                "properties": {"sheetId": OKRS_ID, "title": SHEET, "gridProperties": grid},
+                "properties": {"sheetId": OKRS_ID, "title": okrs_tab, "gridProperties": grid},
                 "fields": "title,gridProperties",
             }
         },
@@ -88,7 +81,7 @@ def template_requests(
             "addSheet": {
                 "properties": {
                     "sheetId": CHECKINS_ID,
-                    "title": CHECKINS_SHEET,
+                    "title": sheet_name("checkins", lang),
                     "index": 1,
                     "gridProperties": {
                         "rowCount": CHECKIN_ROWS + 1,
@@ -102,7 +95,7 @@ def template_requests(
             "addSheet": {
                 "properties": {
                     "sheetId": GUIDE_ID,
-                    "title": GUIDE_SHEET,
+                    "title": sheet_name("guide", lang),
                     "index": 2,
                     "gridProperties": {"rowCount": 200, "columnCount": 1, "hideGridlines": True},
                 }
@@ -112,7 +105,7 @@ def template_requests(
             "addSheet": {
                 "properties": {
                     "sheetId": LISTS_ID,
-                    "title": LISTS_SHEET,
+                    "title": lists_tab,
                     "index": 3,
                     "gridProperties": {
                         "rowCount": 200,
@@ -223,7 +216,7 @@ def template_requests(
     # Check-ins: headers, dropdown of this sheet's IDs, dates.
     checkin_headers = strings(lang)["checkins_headers"]
     reqs.append(rows(CHECKINS_ID, 0, 0, [[cell(h, bold) for h in checkin_headers]]))
-    ids = f"{SHEET}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}"
+    ids = f"{sheet_ref(okrs_tab)}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}"
     reqs.append(
         dropdown(rect(CHECKINS_ID, 1, CHECKIN_ROWS + 1, 1, 2), ids, False, prompts["checkin_id"])
     )
@@ -244,7 +237,7 @@ def template_requests(
     for i, chars in enumerate((12, 16, 12, 11, 60)):
         reqs.append(col_width(CHECKINS_ID, i, i, chars))
     # Guide: the same text as the .xlsx.
-    lines = [ln for ln in guide_lines(lang, guide_values(department, period)) if ln.strip()]
+    lines = [ln for ln in guide_lines(lang, guide_values(department, period, lang)) if ln.strip()]
     guide_rows = []
     for line in lines:
         if line.startswith("# "):
@@ -276,11 +269,11 @@ def template_requests(
         letter = col_letter(COLUMN_INDEX[key])
         values = [[row[key]] for row in formulas]
         data.append(
-            {"range": f"'{SHEET}'!{letter}{FIRST_ROW}:{letter}{LAST_ROW}", "values": values}
+            {"range": f"'{okrs_tab}'!{letter}{FIRST_ROW}:{letter}{LAST_ROW}", "values": values}
         )
     if as_of is None:
         value_letter = col_letter(VALUE_COL)
-        data.append({"range": f"'{LISTS_SHEET}'!{value_letter}4", "values": [["=TODAY()"]]})
+        data.append({"range": f"'{lists_tab}'!{value_letter}4", "values": [["=TODAY()"]]})
         reqs.append(
             {
                 "repeatCell": {
