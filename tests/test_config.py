@@ -79,6 +79,12 @@ def test_a_full_file_is_read_with_paths_relative_to_it(tmp_path):
         ("[[sources]]\nkind = 'folder'\nglobe = '*.xlsx'\n", "did you mean `glob`?"),
         ("[[sources]]\nkind = 'foldr'\n", "kind 'foldr' is unknown; did you mean `folder`?"),
         ("[organisation]\ndecimal = ';'\n", "decimal is ';'"),
+        ("[organisation]\nlang = 'zh-cn'\n", "lang is 'zh-cn': use 'en' or 'zh-CN'; did you mean"),
+        ("[organisation]\nlang = 'fr'\n", "lang is 'fr': use 'en' or 'zh-CN'"),
+        (
+            "[organisation]\nlnag = 'en'\n",
+            "unknown key `lnag` in [organisation]; did you mean `lang`?",
+        ),
     ],
 )
 def test_config_errors_are_one_clear_line(tmp_path, text, fragment):
@@ -106,3 +112,11 @@ def test_secrets_resolve_from_the_environment_only_when_asked():
 def test_settings_reject_unknown_names():
     with pytest.raises(ValueError, match="unknown setting"):
         Settings.from_mapping({"nope": 1})
+
+
+def test_organisation_lang_picks_the_company_workbooks_language(tmp_path):
+    cfg = tmp_path / "okr.toml"
+    cfg.write_text("[organisation]\nlang = 'zh-CN'\n")
+    assert load_config(cfg).lang == "zh-CN"
+    cfg.write_text("[organisation]\nname = 'x'\n")
+    assert load_config(cfg).lang == "en"
