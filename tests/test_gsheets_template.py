@@ -90,6 +90,8 @@ def test_same_headers_names_and_lists_as_the_xlsx_template(tmp_path, standin, ke
     names = {n["name"] for n in book.named_ranges}
     assert names == set(xlsx.defined_names)
     assert xlsx.sheetnames == tabs
+    protected = {p["description"] for s in book.sheets for p in s.protected_ranges}
+    assert ("“列表”为下拉选项和公式提供数据" in protected) == (lang == "zh-CN")
     lists = xlsx[tabs[3]]
     got = values(book, f"'{tabs[3]}'!A1:V200")
     compared = 0

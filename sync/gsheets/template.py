@@ -201,10 +201,13 @@ def template_requests(
     for rng, what in (
         (
             col("progress") | {"endColumnIndex": COLUMN_INDEX["status"] + 1},
-            "Progress and Status are formulas",
+            prompts["protect_formulas"],
         ),
-        ({**body, "startColumnIndex": HELPER_START, "endColumnIndex": ncols}, "helper formulas"),
-        ({"sheetId": LISTS_ID}, "Lists feeds the dropdowns and formulas"),
+        (
+            {**body, "startColumnIndex": HELPER_START, "endColumnIndex": ncols},
+            prompts["protect_helpers"],
+        ),
+        ({"sheetId": LISTS_ID}, prompts["protect_lists"]),
     ):
         reqs.append(
             {
