@@ -26,12 +26,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from examples.content import AS_OF, WORKBOOKS, CheckIn, Row, Workbook
 from okr.reading import leading_id
 from okr.schema import (
-    CHECKINS_SHEET,
     DIRECTION_WORDS,
     SHEET,
     TYPE_WORDS,
     column_for_header,
     normalise,
+    sheet_name,
 )
 from sync.xlsx.atomic import write_atomic
 from sync.xlsx.template import build_template
@@ -190,11 +190,12 @@ def fill_checkins(ws: Worksheet, checkins: Sequence[CheckIn]) -> None:
 
 def fill(wb: OpenpyxlWorkbook, book: Workbook, *, with_metrics: bool = False) -> None:
     """Type *book*'s content into a workbook freshly made from the template."""
-    fill_okrs(wb[SHEET], book, with_metrics=with_metrics, choices=parent_choices(wb))
+    okrs, log = sheet_name("okrs", book.lang), sheet_name("checkins", book.lang)
+    fill_okrs(wb[okrs], book, with_metrics=with_metrics, choices=parent_choices(wb))
     if book.checkins:
-        if CHECKINS_SHEET not in wb.sheetnames:
-            raise RuntimeError(f"the template has no {CHECKINS_SHEET} sheet")
-        fill_checkins(wb[CHECKINS_SHEET], book.checkins)
+        if log not in wb.sheetnames:
+            raise RuntimeError(f"the template has no {log} sheet")
+        fill_checkins(wb[log], book.checkins)
 
 
 def build_workbook(book: Workbook, out: Path, *, with_metrics: bool = False) -> Path:

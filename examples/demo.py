@@ -44,7 +44,7 @@ from examples.okr_toml import write_demo_config
 from okr.reading import find_header
 from sync.cli import EXIT_DATA, EXIT_OK
 from sync.cli import main as okr
-from sync.xlsx.reading import read_workbook
+from sync.xlsx.reading import find_okr_sheet, read_workbook
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "demo"
 _MONTHS = {m: i for i, m in enumerate(calendar.month_abbr) if m}
@@ -86,7 +86,7 @@ def note_date(note: str, year: int) -> date | None:
 def as_sent_on(pristine: Path, target: Path, day: date) -> None:
     """Copy a workbook as its department had it on *day*: later notes not yet written."""
     wb = load_workbook(pristine)
-    ws = wb["OKRs"]
+    ws = wb[find_okr_sheet(wb.sheetnames) or "OKRs"]
     grid = [[c.value for c in row] for row in ws.iter_rows(max_row=2)]
     header, cols = find_header(grid)
     notes_col = cols["notes"] + 1

@@ -18,11 +18,18 @@ from datetime import date
 from okr.model import Item
 from okr.problems import Problem, item_problem, make_problem
 from okr.reading import as_date, parse_number
-from okr.schema import column_letter, normalise
+from okr.schema import SHEET_NAMES, column_letter, normalise
 from okr.settings import Settings
 
 #: Sheet names accepted for the log (compared after normalising).
-CHECKIN_SHEETS = ("check-ins", "checkins", "check ins", "check-in", "签到", "进展记录", "跟进记录")
+CHECKIN_SHEETS = (
+    *SHEET_NAMES["checkins"].values(),
+    "checkins",
+    "check ins",
+    "check-in",
+    "签到",
+    "跟进记录",
+)
 #: Column key -> header words in every language (the template writes the first two).
 CHECKIN_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("Date", "日期", "when", "check-in date"),

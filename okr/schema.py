@@ -13,13 +13,32 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 LANGUAGES = ("en", "zh-CN")
-SHEET = "OKRs"
-CHECKINS_SHEET = "Check-ins"
-GUIDE_SHEET = "Guide"
-LISTS_SHEET = "Lists"
+#: The template's tab names in each language (the reader accepts every one of them).
+SHEET_NAMES: dict[str, dict[str, str]] = {
+    "okrs": {"en": "OKRs", "zh-CN": "目标与关键结果"},
+    "checkins": {"en": "Check-ins", "zh-CN": "进展记录"},
+    "guide": {"en": "Guide", "zh-CN": "填写说明"},
+    "lists": {"en": "Lists", "zh-CN": "列表"},
+}
+SHEET = SHEET_NAMES["okrs"]["en"]
+CHECKINS_SHEET = SHEET_NAMES["checkins"]["en"]
+GUIDE_SHEET = SHEET_NAMES["guide"]["en"]
+LISTS_SHEET = SHEET_NAMES["lists"]["en"]
 TABLE_NAME = "OKRs"
 #: Sheet names accepted for the OKR table besides SHEET (compared after normalising).
-SHEET_SYNONYMS = ("okrs", "okr", "目标与关键结果", "okr表")
+SHEET_SYNONYMS = ("okrs", "okr", SHEET_NAMES["okrs"]["zh-CN"], "okr表")
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """The template's tab *key* (``okrs``, ``checkins``, ``guide``, ``lists``) in *lang*."""
+    return SHEET_NAMES[key]["zh-CN" if lang == "zh-CN" else "en"]
+
+
+def sheet_ref(name: str) -> str:
+    """*name* as a formula writes it before ``!``: plain ASCII words bare, else quoted."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

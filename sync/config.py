@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from okr.periods import parse_period
+from okr.schema import LANGUAGES
 from okr.settings import Settings
 from sync.errors import ConfigError
 
@@ -34,7 +35,7 @@ _TOP_KEYS = {
 }
 #: The keys each plain section takes; every command validates the file against these.
 SECTION_KEYS: dict[str, set[str]] = {
-    "organisation": {"name", "period", "decimal"},
+    "organisation": {"name", "period", "decimal", "lang"},
     "store": {"url"},
     "output": {"path", "keep", "google_sheet"},
     "google": {
@@ -87,6 +88,8 @@ class Workspace:
     period: str = ""
     #: the decimal mark of numbers typed as text: ".", "," or None (only unambiguous text)
     decimal: str | None = None
+    #: the language of the company workbook's sheet names and headings: "en" or "zh-CN"
+    lang: str = "en"
     #: department code -> the name people read (``[departments.CODE] name``)
     departments: dict[str, str] = field(default_factory=dict)
     store_url: str = ""
@@ -212,10 +215,17 @@ def parse_config(data: dict[str, Any], root: Path, path: Path | None = None) -> 
         raise ConfigError(
             f'{where}: [organisation] decimal is {decimal!r}: use "." (12.5) or "," (12,5)'
         )
+    lang = org.get("lang", "en")
+    if lang not in LANGUAGES:
+        raise ConfigError(
+            f"{where}: [organisation] lang is {lang!r}: use {' or '.join(map(repr, LANGUAGES))}"
+            f"{did_you_mean(str(lang), LANGUAGES)}"
+        )
     return Workspace(
         root=root,
         organisation=str(org.get("name", "Example organisation")),
         decimal=decimal,
+        lang=lang,
         departments=departments,
         period=str(org.get("period", "")),
         store_url=str(store.get("url") or default_store_url(root)),

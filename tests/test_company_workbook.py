@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import insert
 
 from sync.company.report import WorkbookView
 from sync.company.style import sheet_names
+from sync.company.words import SHEET_KEYS, words
 from sync.consolidate.run import consolidate
 from sync.run_records import FAILED, FRESH, STALE, SourceState
 from sync.store.engine import open_store
@@ -41,9 +43,8 @@ def rows_with_extras():
     return rows
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("company")
+def build_org(root: Path, lang: str = "en") -> Path:
+    """The example run: two consolidations, one department gone stale in between."""
     rows = rows_with_extras()
     make_org(root / "departments", rows)
     write_workbook(
@@ -52,7 +53,7 @@ def built(tmp_path_factory):
         lang="zh-CN",
     )
     url = f"sqlite:///{root / 'okr.db'}"
-    ws = workspace(root, url)
+    ws = replace(workspace(root, url), lang=lang)
     consolidate(ws, as_of=D1)
     engine = open_store(url)
     from sync.store.schema import metric_values
@@ -77,6 +78,19 @@ def built(tmp_path_factory):
     write_workbook(root / "departments" / "sales.xlsx", rows["sales.xlsx"])
     result = consolidate(ws, as_of=D2)
     return result.output
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build_org(tmp_path_factory.mktemp("company"))
+
+
+@pytest.fixture(scope="module", params=["en", "zh-CN"])
+def built_in(request, tmp_path_factory) -> tuple[str, Path]:
+    """The company workbook in each language (English: the shared one)."""
+    if request.param == "en":
+        return "en", request.getfixturevalue("built")
+    return request.param, build_org(tmp_path_factory.mktemp("company-zh"), request.param)
 
 
 def read(path: Path, name: str) -> list[list]:
@@ -157,7 +171,10 @@ def test_outside_text_is_never_a_formula_and_nothing_is_a_formula(built):
                 assert "<f>" not in zf.read(name).decode(), name
 
 
-def test_every_link_resolves_to_the_row_it_names(built):
+def test_every_link_resolves_to_the_row_it_names(built_in):
+    lang, built = built_in
+    w = words(lang)
+    company, up = w.sheet("company"), w["up"].format(company=w.sheet("company"))
     wb = openpyxl.load_workbook(built)
     checked = folded = 0
     for ws in wb.worksheets:
@@ -169,18 +186,18 @@ def test_every_link_resolves_to_the_row_it_names(built):
                 assert m, (ws.title, cell.coordinate, cell.hyperlink.location)
                 target = wb[m.group(1).replace("''", "'")]
                 at = target.cell(int(m.group(2)), 1).value
-                if cell.value == "↑ Company":
+                if cell.value == up:
                     assert (cell.row, int(m.group(2))) == (1, 1)
-                elif ws.title == "Company" and cell.column == 9:  # the problem count
+                elif ws.title == company and cell.column == 9:  # the problem count
                     assert target.cell(int(m.group(2)), 3).value == ws.cell(cell.row, 1).value
-                elif ws.title == "Dashboard":
+                elif ws.title == w.sheet("dashboard"):
                     assert int(m.group(2)) == 1
-                elif target.title == "Company":  # up from a department row: lands on a shown row
+                elif target.title == company:  # up from a department row: lands on a shown row
                     assert not target.row_dimensions[int(m.group(2))].hidden
                     own = next(r for r in target.iter_rows(min_row=4) if r[0].value == cell.value)
                     assert at == cell.value or target.row_dimensions[own[0].row].hidden
                     folded += at != cell.value
-                elif cell.value != "(open)":
+                elif cell.value != w["open"]:
                     assert at == cell.value, (ws.title, cell.coordinate)
                 checked += 1
     assert checked > 60
@@ -322,3 +339,26 @@ def test_sheet_names_are_valid_unique_and_avoid_the_fixed_sheets():
     assert names[3] == "R&D new labs north"
     assert len(names[4]) == 31 and len(names[5]) == 31 and names[4] != names[5]
     assert names[6] == "team-blue" and names[7] == "" and names[8] == "Old"
+
+
+def test_a_chinese_company_workbook_has_chinese_sheets_and_headings(built_in):
+    lang, built = built_in
+    w = words(lang)
+    wb = openpyxl.load_workbook(built)
+    fixed = [w.sheet(k) for k in SHEET_KEYS if k != "data"]
+    assert wb.sheetnames[: len(fixed)] == fixed and wb.active.title == fixed[0]
+    company = [c.value for c in wb[w.sheet("company")][3]]
+    assert company[:4] == [w.heading(k) for k in ("id", "title", "type", "owner")]
+    problems = [c.value for c in wb[w.sheet("problems")][3]]
+    assert problems[:3] == [w.heading(k) for k in ("severity", "code", "id")]
+    sales = [c.value for c in wb["Sales"][3]]
+    assert sales[:3] == [w.heading(k) for k in ("id", "type", "parent")]
+    types = {r[2].value for r in wb[w.sheet("company")].iter_rows(min_row=4) if r[2].value}
+    assert types == {w.type_word("objective"), w.type_word("key result")}
+    dashboard = [r[0].value for r in wb[w.sheet("dashboard")].iter_rows(min_row=3, max_row=5)]
+    assert dashboard == [w["organisation"], w["as_of"], w["run_started"]]
+    if lang == "zh-CN":
+        assert fixed == ["仪表板", "公司", "问题", "指标", "趋势", "变更", "历史"]
+        assert company[:4] == ["编号", "标题", "类型", "负责人"]
+        assert wb[fixed[1]]["A1"].value.endswith("：公司 OKR（截至 2026-11-15）")
+        assert "目标" in types

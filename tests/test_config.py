@@ -87,6 +87,12 @@ def test_a_full_file_is_read_with_paths_relative_to_it(tmp_path):
         ("[google]\nrequests_per_minute = '60'\n", "requests_per_minute is '60'"),
         ("[google]\nrequests_per_minute = 1.5\n", "requests_per_minute is 1.5"),
         ("[google]\ntimeout = 'long'\n", "timeout is 'long'"),
+        ("[organisation]\nlang = 'zh-cn'\n", "lang is 'zh-cn': use 'en' or 'zh-CN'; did you mean"),
+        ("[organisation]\nlang = 'fr'\n", "lang is 'fr': use 'en' or 'zh-CN'"),
+        (
+            "[organisation]\nlnag = 'en'\n",
+            "unknown key `lnag` in [organisation]; did you mean `lang`?",
+        ),
     ],
 )
 def test_config_errors_are_one_clear_line(tmp_path, text, fragment):
@@ -114,3 +120,11 @@ def test_secrets_resolve_from_the_environment_only_when_asked():
 def test_settings_reject_unknown_names():
     with pytest.raises(ValueError, match="unknown setting"):
         Settings.from_mapping({"nope": 1})
+
+
+def test_organisation_lang_picks_the_company_workbooks_language(tmp_path):
+    cfg = tmp_path / "okr.toml"
+    cfg.write_text("[organisation]\nlang = 'zh-CN'\n")
+    assert load_config(cfg).lang == "zh-CN"
+    cfg.write_text("[organisation]\nname = 'x'\n")
+    assert load_config(cfg).lang == "en"

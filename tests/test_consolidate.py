@@ -453,3 +453,25 @@ def versions_kept(engine) -> int:
 
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(source_versions)).scalar_one())
+
+
+def test_organisation_lang_and_the_lang_option_pick_the_workbooks_language(tmp_path, store_url):
+    make_org(tmp_path / "departments", clean_rows())
+    config = write_config(tmp_path, store_url)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'name = "Test Org"', 'name = "Test Org"\nlang = "zh-CN"'
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "company.xlsx"
+    assert invoke("consolidate", "--config", str(config), "--as-of", "2026-11-01").return_value == 0
+    names = CalamineWorkbook.from_path(str(out)).sheet_names
+    assert names[:3] == ["仪表板", "公司", "问题"]
+    args = ("--config", str(config), "--as-of", "2026-11-02", "--lang", "en")
+    assert invoke("consolidate", *args).return_value == 0
+    assert CalamineWorkbook.from_path(str(out)).sheet_names[:3] == [
+        "Dashboard",
+        "Company",
+        "Problems",
+    ]

@@ -17,9 +17,10 @@ from okr.cascade import check
 from okr.model import Item
 from okr.periods import parse_period
 from okr.reading import Table, read_table
-from okr.schema import COLUMNS, SHEET, column_for_header, header_texts
+from okr.schema import COLUMNS, SHEET, column_for_header, header_texts, sheet_name
 from okr.scoring import progress
 from sync.cli.check import check_workbooks
+from sync.xlsx.reading import find_okr_sheet
 from sync.xlsx.template import build_template
 from tests.libreoffice import libreoffice, recalculate  # noqa: F401 - fixture
 
@@ -37,9 +38,15 @@ def grids(path: Path) -> dict[str, list[list[object]]]:
     }
 
 
+def okr_grid(path: Path) -> list[list[object]]:
+    """The OKR sheet of a built workbook, whatever its language names the tab."""
+    found = grids(path)
+    return found[find_okr_sheet(list(found))]
+
+
 def read(path: Path) -> Table:
     """The OKR table of a built workbook, read as the product reads it."""
-    return read_table(grids(path)[SHEET], path.name, SHEET)
+    return read_table(okr_grid(path), path.name, SHEET)
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +213,8 @@ def test_department_objectives_serve_the_company(tables: dict[str, Table]) -> No
 
 
 def test_hr_reads_back_with_chinese_headers(org: dict[str, Path]) -> None:
-    grid = grids(org["hr.xlsx"])[SHEET]
+    assert CalamineWorkbook.from_path(str(org["hr.xlsx"])).sheet_names[0] == "目标与关键结果"
+    grid = okr_grid(org["hr.xlsx"])
     assert grid[0][: len(COLUMNS)] == header_texts("zh-CN")
     assert [column_for_header(h) for h in grid[0][: len(COLUMNS)]] == [c.key for c in COLUMNS]
     table = read_table(grid, "hr.xlsx", SHEET)
@@ -228,8 +236,9 @@ def test_builder_leaves_formulas_and_helper_columns_alone(
             parents=[org[p] for p in book.parents],
             as_of=AS_OF,
         )
-        before = openpyxl.load_workbook(blank)[SHEET]
-        after = openpyxl.load_workbook(org[book.filename])[SHEET]
+        okrs = sheet_name("okrs", book.lang)
+        before = openpyxl.load_workbook(blank)[okrs]
+        after = openpyxl.load_workbook(org[book.filename])[okrs]
         inputs = {
             cell.column_letter
             for cell in before[1]
@@ -289,7 +298,7 @@ def test_progress_formulas_agree_with_scoring(
 ) -> None:
     for book in WORKBOOKS:
         recalculated = recalculate(org[book.filename], tmp_path / "lo", soffice=libreoffice)
-        grid = grids(recalculated)[SHEET]
+        grid = okr_grid(recalculated)
         col = {column_for_header(h): i for i, h in enumerate(grid[0]) if isinstance(h, str)}
         by_id = {r.id: r for r in book.rows}
         for line in grid[1:]:

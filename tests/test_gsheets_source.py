@@ -265,3 +265,15 @@ def test_other_rows_are_unaffected_by_a_kr_and_objective_from_sheets(org, standi
     result = consolidate(org, as_of=D1)
     assert "pilot" in {s.name for s in result.workbooks}
     assert standin.count("spreadsheets.get") == 1  # no Check-ins tab: one call to learn the tabs
+
+
+def test_a_sheet_with_chinese_tabs_reads_like_an_english_one(org, standin):
+    book = standin.new_book("hr", [FOLDER])
+    rows = [obj("HR-O1", "CO-O1", department="HR"), kr("HR-KR1", "HR-O1", department="HR")]
+    standin.put_sheet(book, "目标与关键结果", grid(rows))
+    standin.put_sheet(book, "进展记录", [["日期", "关键结果编号", "数值", "信心", "说明"]])
+    result = consolidate(org, as_of=D1)
+    hr = next(s for s in result.workbooks if s.name == "hr")
+    assert hr.state == FRESH
+    company = CalamineWorkbook.from_path(str(result.output)).get_sheet_by_name("Company")
+    assert {"HR-O1", "HR-KR1"} <= {r[0] for r in company.to_python()}

@@ -81,3 +81,14 @@ def test_schedule_units_fail_on_operational_errors(tmp_path, store_url):
     assert "ExecStart=" in text and " nightly --config " in text
     assert "SuccessExitStatus=1\n" in text and "SuccessExitStatus=1 3" not in text
     assert Path("/etc/systemd/system/okr-nightly.timer").name in text
+
+
+def test_nightly_writes_the_company_workbook_in_the_language_asked(tmp_path, store_url):
+    from python_calamine import CalamineWorkbook
+
+    make_org(tmp_path / "departments", clean_rows())
+    config = write_config(tmp_path, store_url)
+    args = ("--config", str(config), "--as-of", "2026-11-01", "--lang", "zh-CN")
+    assert invoke("nightly", *args).return_value == 0
+    book = CalamineWorkbook.from_path(str(tmp_path / "out" / "company.xlsx"))
+    assert book.sheet_names[:2] == ["仪表板", "公司"]

@@ -83,6 +83,7 @@ def test_rollover_of_the_example_organisation(example, tmp_path, capsys):
     assert "CO-KR1.3" not in after  # gross margin reached its target: stays behind
     hr = read_workbook(out / "hr.xlsx")
     assert hr.items and hr.items[0].title == before[hr.items[0].id].title  # Chinese kept
+    assert hr.sheet == "目标与关键结果"  # a Chinese workbook rolls over into Chinese tabs
     report = check_workbooks(sorted(out.glob("*.xlsx")), today=date(2027, 1, 15))
     errors = {(p.code, p.id) for p in report.problems if p.severity == "error"}
     assert errors == {("target", "FIN-KR3.2"), ("unknown-parent", "OPS-O3")}  # the planted ones

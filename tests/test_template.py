@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 import zipfile
@@ -25,6 +26,8 @@ from okr.schema import (
     SHEET,
     STATUS_WORDS,
     header_texts,
+    sheet_name,
+    sheet_ref,
 )
 from okr.scoring import progress, weighted_mean
 from sync.cli import main
@@ -104,8 +107,10 @@ def test_english_headers_are_exactly_the_schema_headers(book: openpyxl.Workbook)
 
 def test_chinese_template_has_chinese_headers_and_words(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(build_template(tmp_path / "zh.xlsx", lang="zh-CN"))
-    assert [c.value for c in wb[SHEET][1][: len(COLUMNS)]] == header_texts("zh-CN")
-    assert [c.value for c in wb[CHECKINS_SHEET][1]] == [
+    assert [c.value for c in wb[sheet_name("okrs", "zh-CN")][1][: len(COLUMNS)]] == header_texts(
+        "zh-CN"
+    )
+    assert [c.value for c in wb[sheet_name("checkins", "zh-CN")][1]] == [
         "日期",
         "关键结果编号",
         "数值",
@@ -114,8 +119,8 @@ def test_chinese_template_has_chinese_headers_and_words(tmp_path: Path) -> None:
     ]
     assert _named_values(wb, "TypeList") == ["目标", "关键结果"]
     assert "里程碑" in _named_values(wb, "DirectionList")
-    assert '"正常"' in wb[SHEET]["R2"].value
-    assert wb[GUIDE_SHEET]["A1"].value.startswith("如何")
+    assert '"正常"' in wb[sheet_name("okrs", "zh-CN")]["R2"].value
+    assert wb[sheet_name("guide", "zh-CN")]["A1"].value.startswith("如何")
 
 
 def test_dropdowns_sit_on_type_direction_period_and_parent(book: openpyxl.Workbook) -> None:
@@ -330,7 +335,7 @@ def test_bad_period_is_an_input_error(tmp_path: Path) -> None:
 def test_cli_writes_a_chinese_template(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "x.xlsx"
     assert main(["template", "-o", str(out), "--lang", "zh-CN"]) == 0
-    assert openpyxl.load_workbook(out)[SHEET]["A1"].value == "编号"
+    assert openpyxl.load_workbook(out)["目标与关键结果"]["A1"].value == "编号"
     assert str(out) in capsys.readouterr().out
 
 
@@ -342,3 +347,93 @@ def test_cli_reports_a_missing_parents_file_and_exits_2(
     assert code == 2
     assert err.startswith("okr: ") and "nope.xlsx" in err and err.count("\n") == 1
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_tabs_prompts_and_guide_speak_the_templates_language(lang: str, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(build_template(tmp_path / "t.xlsx", lang=lang))
+    tabs = [sheet_name(k, lang) for k in ("okrs", "checkins", "guide", "lists")]
+    assert wb.sheetnames == tabs and wb.active.title == tabs[0]
+    # Every defined name points into the Lists tab of this language.
+    for name in wb.defined_names:
+        sheet, _ = next(iter(wb.defined_names[name].destinations))
+        assert sheet == tabs[3], name
+    validations = {
+        re.sub(r"\d", "", r.coord.split(":")[0]): dv
+        for dv in wb[tabs[0]].data_validations.dataValidation
+        for r in dv.sqref.ranges
+    }
+    parent = validations[LETTER["parent"]]
+    checkin_ids = wb[tabs[1]].data_validations.dataValidation[0].formula1
+    assert checkin_ids.startswith(sheet_ref(tabs[0]) + "!$A$2")
+    guide = "\n".join(str(c.value) for c in wb[tabs[2]]["A"] if c.value)
+    if lang == "zh-CN":
+        assert tabs == ["目标与关键结果", "进展记录", "填写说明", "列表"]
+        assert parent.formula1.startswith("'列表'!$O$2")
+        assert "上级" in parent.prompt and "上级" in parent.error and parent.errorTitle
+        assert "“目标与关键结果”工作表" in guide and "“列表”工作表" in guide
+        assert not re.search(r"OKRs|Lists|Check-ins|Guide", guide)
+        assert "SALES-KR1.1 · 关键结果 · 上级 SALES-O1" in guide
+    else:
+        assert tabs == [SHEET, CHECKINS_SHEET, GUIDE_SHEET, LISTS_SHEET]
+        assert parent.formula1.startswith("Lists!$O$2") and parent.error is None
+        assert "on the OKRs sheet" in guide and "the Lists sheet" in guide
+
+
+#: The guide's worked example, with a mistake or two, as (ID, Type, Parent, Title,
+#: Direction, Baseline, Target, Current, Weight) in English and Chinese words.
+EXAMPLE = {
+    "en": [
+        ("SALES-O1", "Objective", "CO-O1", "Win the northern market", None, None, None, None, None),
+        ("SALES-KR1.1", "Key Result", "SALES-O1", "New customers", "increase", 100, 200, 150, 1),
+        ("SALES-KR1.2", "Key Result", "SALES-O1", "Days to close", "decrease", 40, 20, 35, 2),
+        ("SALES-KR1.3", "Key Result", "SALES-O9", "Broken parent", "increase", 0, 10, 5, 1),
+        ("SALES-KR1.4", "Key Result", "SALES-O1", "Target behind", "increase", 10, 5, 6, 1),
+    ],
+    "zh-CN": [
+        ("SALES-O1", "目标", "CO-O1", "拿下北方市场", None, None, None, None, None),
+        ("SALES-KR1.1", "关键结果", "SALES-O1", "北方新客户数", "增加", 100, 200, 150, 1),
+        ("SALES-KR1.2", "关键结果", "SALES-O1", "成交周期（天）", "减少", 40, 20, 35, 2),
+        ("SALES-KR1.3", "关键结果", "SALES-O9", "上级不存在", "增加", 0, 10, 5, 1),
+        ("SALES-KR1.4", "关键结果", "SALES-O1", "目标值落后", "增加", 10, 5, 6, 1),
+    ],
+}
+
+
+def _filled(tmp_path: Path, lang: str) -> Path:
+    """A template in *lang* filled with the example rows and two check-ins, one mistaken."""
+    wb = openpyxl.load_workbook(build_template(tmp_path / f"blank-{lang}.xlsx", lang=lang))
+    ws = wb[sheet_name("okrs", lang)]
+    keys = ("id", "type", "parent", "title", "direction", "baseline", "target", "current")
+    for r, row in enumerate(EXAMPLE[lang], start=2):
+        for key, value in zip((*keys, "weight"), row, strict=True):
+            if value is not None:
+                ws[f"{LETTER[key]}{r}"] = value
+        ws[f"{LETTER['period']}{r}"] = "2026-Q4"
+        ws[f"{LETTER['department']}{r}"] = "SALES"
+    log = wb[sheet_name("checkins", lang)]
+    log.append([date(2026, 11, 1), "SALES-KR1.1", 140, 0.8, ""])
+    log.append([date(2026, 11, 2), "SALES-KR9.9", 1, None, ""])
+    path = tmp_path / f"sales-{lang}.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_check_finds_the_same_problems_in_a_chinese_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    found = {}
+    for lang in ("en", "zh-CN"):
+        path = _filled(tmp_path, lang)
+        code = main(["check", str(path), "--format", "json", "--as-of", "2026-11-15"])
+        problems = json.loads(capsys.readouterr().out)["problems"]
+        # Sorted here: the report orders by sheet name, which differs between languages.
+        found[lang] = (
+            code,
+            sorted((p["code"], p["severity"], p["id"], p["cell"]) for p in problems),
+        )
+        sheets = {p["sheet"] for p in problems if p["sheet"]}
+        assert sheets <= {sheet_name("okrs", lang), sheet_name("checkins", lang)}
+    assert found["en"] == found["zh-CN"]
+    codes = {c for c, *_ in found["en"][1]}
+    assert {"unknown-parent", "target", "checkin"} <= codes

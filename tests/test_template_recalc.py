@@ -18,7 +18,7 @@ from okr.model import Item
 from okr.periods import periods_of_year
 from okr.reading import read_table
 from okr.rollup import score_all
-from okr.schema import KEYS, LETTER, SHEET, STATUS_INDEX, normalise
+from okr.schema import KEYS, LETTER, STATUS_INDEX, normalise, sheet_name
 from okr.scoring import progress, weighted_mean
 from okr.status import status
 from sync.xlsx.template import DEFAULT_YEARS, build_template
@@ -105,10 +105,10 @@ ROWS_ZH: list[tuple] = [
 _INPUT_KEYS = ("id", "type", "parent", "period", "direction", "baseline", "target", "current")
 
 
-def _fill(template: Path, rows: list[tuple], dst: Path) -> Path:
+def _fill(template: Path, rows: list[tuple], dst: Path, lang: str = "en") -> Path:
     """Type *rows* into a copy of *template* as a user would, and pin AsOfDate."""
     wb = openpyxl.load_workbook(template)
-    ws = wb[SHEET]
+    ws = wb[sheet_name("okrs", lang)]
     for r, values in enumerate(rows, start=2):
         cells = dict(zip((*_INPUT_KEYS, "weight"), values, strict=True))
         cells |= {"title": f"Row {r}", "owner": "ana@example.com", "department": "SALES"}
@@ -153,11 +153,13 @@ def check_template(
 ) -> set[str | None]:
     """Compare every filled row of *template* (the .xlsx one by default); the statuses seen."""
     template = template or build_template(tmp_path / f"template-{lang}.xlsx", lang=lang)
-    filled = _fill(template, rows, tmp_path / f"filled-{lang}.xlsx")
+    filled = _fill(template, rows, tmp_path / f"filled-{lang}.xlsx", lang)
     out = recalculate(filled, tmp_path / "out")
     book = CalamineWorkbook.from_path(str(out))
-    grid = book.get_sheet_by_name(SHEET).to_python(skip_empty_area=False)
-    table = read_table(grid, out.name, SHEET)
+    tab = sheet_name("okrs", lang)
+    assert book.sheet_names[0] == tab
+    grid = book.get_sheet_by_name(tab).to_python(skip_empty_area=False)
+    table = read_table(grid, out.name, tab)
     assert len(table.items) == len(rows)
     listed = {p.label for y in DEFAULT_YEARS for p in periods_of_year(y)}
     expected = _expected(list(table.items), listed)

@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from okr.tree import CHANGE_THRESHOLD
-from sync.cli.options import INPUT_PATH, as_of_option, config_option, format_option
+from sync.cli.options import (
+    INPUT_PATH,
+    as_of_option,
+    company_lang_option,
+    config_option,
+    format_option,
+    with_lang,
+)
 from sync.cli.progress import progress_bar, wants_progress
 from sync.cli.terminal import printable
 from sync.config import Workspace, load_config
@@ -95,6 +102,7 @@ def result_json(result: RunResult) -> dict:
     is_flag=True,
     help="Record nothing in the store; write only the workbook given by --output, if any.",
 )
+@company_lang_option
 @format_option
 def consolidate(
     config: Path | None,
@@ -106,6 +114,7 @@ def consolidate(
     change_threshold: float,
     google_sheet: str | None,
     dry_run: bool,
+    lang: str | None,
     fmt: str,
 ) -> int:
     """Merge every department workbook into one aligned company workbook.
@@ -127,7 +136,7 @@ def consolidate(
 
     Example: okr consolidate --config okr.toml --quiet
     """
-    ws, notices = with_default_sources(load_config(config))
+    ws, notices = with_default_sources(with_lang(load_config(config), lang))
     options = RunOptions(
         output=output,
         as_of=as_of.date() if as_of else None,

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from okr.problems import has_errors
-from sync.cli.options import as_of_option, config_option
+from sync.cli.options import as_of_option, company_lang_option, config_option, with_lang
 from sync.config import Workspace, load_config
 from sync.consolidate.run import DEFAULT_WAIT
 from sync.errors import OkrError
@@ -93,7 +93,8 @@ def _consolidate(ws: Workspace, as_of: datetime | None, wait: float) -> int:
     show_default=True,
     help="Seconds to wait for another run's lock before giving up (exit 1).",
 )
-def nightly(config: Path | None, as_of: datetime | None, wait: float) -> int:
+@company_lang_option
+def nightly(config: Path | None, as_of: datetime | None, wait: float, lang: str | None) -> int:
     """Refresh the metrics, check every workbook, consolidate: the nightly job.
 
     Every step runs even if one before it failed. Exit code: the worst of the
@@ -102,7 +103,7 @@ def nightly(config: Path | None, as_of: datetime | None, wait: float) -> int:
 
     Example: okr nightly --config /srv/okr/okr.toml
     """
-    ws = load_config(config)
+    ws = with_lang(load_config(config), lang)
     codes = [
         _step("refresh", lambda: _refresh(ws, as_of)),
         _step("check", lambda: _check(ws, as_of)),

@@ -7,7 +7,8 @@ with internal links and Excel outline levels (+/- buttons on the left).
 
 Sheets: ``Dashboard``, ``Company``, ``Problems``, ``Metrics``, ``Trend``,
 ``Changes``, ``History``, ``Data`` (when a metric has detail rows), then one sheet
-per department workbook.
+per department workbook; in Chinese (``lang="zh-CN"``) the sheet names, titles
+and headings are those of ``sync.company.words``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sync.company.report import Report, WorkbookView
 from sync.company.style import FIRST, HEADER, formats, link, sheet_names
 from sync.company.tree import write_company
 from sync.company.trend import write_trend
+from sync.company.words import words
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 from sync.xlsx.safe_values import xml_legal
 
@@ -37,9 +39,15 @@ from sync.xlsx.safe_values import xml_legal
 class Book:
     """The open workbook, its formats, and where every row lands (for links)."""
 
-    def __init__(self, path: Path, report: Report, parts: Path | None = None) -> None:
-        """Open *path* for writing (xlsxwriter's part files in *parts*) and plan every row."""
+    def __init__(
+        self, path: Path, report: Report, parts: Path | None = None, lang: str = "en"
+    ) -> None:
+        """Open *path* for writing (xlsxwriter's part files in *parts*) and plan every row.
+
+        *lang* (``en`` or ``zh-CN``) picks the words of sheet names, titles and headings.
+        """
         self.report = report
+        self.w = words(lang)
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
@@ -55,14 +63,16 @@ class Book:
         )
         self.wb.set_properties(
             {
-                "title": f"{report.organisation} OKRs {report.as_of:%Y-%m-%d}",
+                "title": self.w["workbook_title"].format(
+                    organisation=report.organisation, as_of=f"{report.as_of:%Y-%m-%d}"
+                ),
                 "subject": "Company OKR workbook",
                 "comments": "Written by okr consolidate (okr-sheets); values only.",
             }
         )
         self.wb.set_custom_property("okr_as_of", report.as_of.isoformat())
         self.f = formats(self.wb)
-        self.sheets = sheet_names(report.workbooks)
+        self.sheets = sheet_names(report.workbooks, lang)
         #: item index -> 0-based row in its department sheet; workbook -> its item indexes
         self.dept_row: list[int] = []
         self.rows_of: list[list[int]] = [[] for _ in report.workbooks]
@@ -94,7 +104,9 @@ class Book:
     def data_link(self, index: int) -> InternalLink | None:
         """Internal link to an item's block of detail rows on the Data sheet, if it has one."""
         row = self.data_row.get(index)
-        return link("Data", row, text="rows ↓") if row is not None else None
+        if row is None:
+            return None
+        return link(self.w.sheet("data"), row, text=self.w["data_down"])
 
     def visible_company_row(self, index: int) -> int | None:
         """The Company row a link to item *index* should land on: its own when shown,
@@ -136,7 +148,10 @@ class Book:
         self.page_setup(ws, one_page=not columns, header_rows=bool(columns))
         ws.write_string(0, 0, title, self.f["title"])
         if up:
-            ws.write_url(0, 8, link("Company", 0, text="↑ Company"), self.f["link"])
+            company = self.w.sheet("company")
+            ws.write_url(
+                0, 8, link(company, 0, text=self.w["up"].format(company=company)), self.f["link"]
+            )
         if note:
             ws.write_string(1, 0, note, self.f["banner" if stale else "note"])
         if columns:
@@ -154,7 +169,7 @@ class Book:
         if header_rows:
             ws.repeat_rows(0, HEADER)
         org = xml_legal(self.report.organisation).replace("&", "&&")[:100]
-        ws.set_footer(f"&L{org}&C{self.report.as_of:%Y-%m-%d}&RPage &P of &N")
+        ws.set_footer(f"&L{org}&C{self.report.as_of:%Y-%m-%d}&R{self.w['footer_page']}")
 
     def header(
         self, ws: FastWorksheet, columns: Sequence[tuple[str, float]], row: int = HEADER
@@ -179,13 +194,15 @@ class Book:
             ws.write_string(row, col, text)
 
 
-def write_company_workbook(report: Report, path: Path, parts: Path | None = None) -> Path:
+def write_company_workbook(
+    report: Report, path: Path, parts: Path | None = None, lang: str = "en"
+) -> Path:
     """Write the company workbook for *report* to *path* (the caller renames it into place).
 
     *parts* is the folder for xlsxwriter's temporary part files (default: the
-    system's temp folder).
+    system's temp folder); *lang* the language of its sheet names and headings.
     """
-    book = Book(Path(path), report, parts)
+    book = Book(Path(path), report, parts, lang)
     write_dashboard(book)
     write_company(book)
     write_problems(book)
@@ -198,6 +215,6 @@ def write_company_workbook(report: Report, path: Path, parts: Path | None = None
     for w, view in enumerate(report.workbooks):
         if book.sheets[w]:
             write_department(book, w, view)
-    book.wb.get_worksheet_by_name("Dashboard").activate()
+    book.wb.get_worksheet_by_name(book.w.sheet("dashboard")).activate()
     book.wb.close()
     return Path(path)

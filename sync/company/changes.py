@@ -10,18 +10,29 @@ if TYPE_CHECKING:
     from sync.company.book import Book
 
 
+#: (heading key, width) of the Changes sheet.
+COLUMNS = (
+    ("change", 12),
+    ("id", 16),
+    ("title", 44),
+    ("department", 14),
+    ("before", 16),
+    ("after", 16),
+    ("detail", 60),
+    ("workbook_state", 16),
+)
+
+
 def write_changes(book: Book) -> None:
     """What changed since the previous run: rows added, removed, re-parented, moved."""
     r = book.report
-    f = book.f
+    f, w = book.f, book.w
     if r.previous:
-        title = f"{len(r.changes)} change(s) since the run of {r.previous:%Y-%m-%d}"
+        title = w["changes_title"].format(count=len(r.changes), previous=f"{r.previous:%Y-%m-%d}")
     else:
-        title = "First run: no earlier run to compare with"
-    cols = [("Change", 12), ("ID", 16), ("Title", 44), ("Department", 14), ("Before", 16)]
-    cols += [("After", 16), ("Detail", 60), ("Workbook state", 16)]
-    note = "progress: moved by more than the threshold; status: changed colour."
-    ws = book.add_sheet("Changes", title, note, cols)
+        title = w["changes_first"]
+    cols = [(w.heading(key), width) for key, width in COLUMNS]
+    ws = book.add_sheet(w.sheet("changes"), title, w["changes_note"], cols)
     first = {}
     for n, item in enumerate(r.items):
         first.setdefault(item.id, n)

@@ -19,20 +19,20 @@ if TYPE_CHECKING:
     from sync.company.book import Book
 
 
-def _stale_note(report: Report) -> str:
+def _stale_note(report: Report, prefix: str) -> str:
     bad = [v for v in report.workbooks if v.state != FRESH]
     if not bad:
         return ""
-    return "STALE or FAILED: " + "; ".join(f"{v.name} ({v.stale_note})" for v in bad)
+    return prefix + "; ".join(f"{v.name} ({v.stale_note})" for v in bad)
 
 
 def write_dashboard(book: Book) -> None:
     """Run summary, per-department table, and charts of progress and status counts."""
     r = book.report
-    f = book.f
-    note = _stale_note(r)
-    title = f"{r.organisation}: OKR dashboard as of {r.as_of:%Y-%m-%d}"
-    ws = book.add_sheet("Dashboard", title, note, stale=bool(note))
+    f, w = book.f, book.w
+    note = _stale_note(r, w["stale_or_failed_note"])
+    title = w["dashboard_title"].format(organisation=r.organisation, as_of=f"{r.as_of:%Y-%m-%d}")
+    ws = book.add_sheet(w.sheet("dashboard"), title, note, stale=bool(note))
     depts = r.departments()
     n_errors = sum(p.severity == ERROR for p in r.problems)
     roots = sum(1 for n in r.tree.nodes if n.depth == 0 and not n.is_branch)
@@ -42,27 +42,27 @@ def write_dashboard(book: Book) -> None:
         if n.depth == 1 and r.tree.nodes[n.up].is_branch and r.items[n.index].is_objective
     )
     states = {s: sum(v.state == s for v in r.workbooks) for s in ("fresh", "stale", "failed")}
+    bad = ", ".join(v.name for v in r.workbooks if v.state != FRESH)
+    since = f"{r.previous:%Y-%m-%d}" if r.previous else ""
     summary = [
-        ("Organisation", r.organisation),
-        ("As of", r.as_of.isoformat()),
-        ("Run started", f"{r.started_at:%Y-%m-%d %H:%M:%S}"),
+        (w["organisation"], r.organisation),
+        (w["as_of"], r.as_of.isoformat()),
+        (w["run_started"], f"{r.started_at:%Y-%m-%d %H:%M:%S}"),
+        (w["workbooks_read"], w["workbooks_read_value"].format(total=len(r.workbooks), **states)),
+        (w["stale_or_failed"], bad or w["none"]),
+        (w["rows"], len(r.items)),
+        (w["company_objectives"], roots),
+        (w["unaligned_objectives"], unaligned),
+        (w["errors"], n_errors),
+        (w["warnings"], len(r.problems) - n_errors),
         (
-            "Workbooks read",
-            f"{len(r.workbooks)}: {states['fresh']} fresh, {states['stale']} stale, "
-            f"{states['failed']} failed",
-        ),
-        ("Stale or failed", ", ".join(v.name for v in r.workbooks if v.state != FRESH) or "none"),
-        ("Rows", len(r.items)),
-        ("Company objectives", roots),
-        ("Unaligned objectives", unaligned),
-        ("Errors", n_errors),
-        ("Warnings", len(r.problems) - n_errors),
-        (
-            "Changes",
-            f"{len(r.changes)} since {r.previous:%Y-%m-%d}" if r.previous else "first run",
+            w["changes"],
+            w["changes_since"].format(count=len(r.changes), previous=since)
+            if r.previous
+            else w["first_run"],
         ),
     ]
-    summary += [("Notice", n) for n in r.notices]
+    summary += [(w["notice"], n) for n in r.notices]
     row = HEADER
     for label, value in summary:
         ws.write_string(row, 0, label, f["bold"])
@@ -72,8 +72,9 @@ def write_dashboard(book: Book) -> None:
             ws.write_string(row, 1, value)
         row += 1
     row += 1
-    cols = ["Workbook", "Department", "State", "Progress", *STATUSES, "no status"]
-    cols += ["Rows", "Errors", "Warnings", "Message"]
+    cols = [w.heading(k) for k in ("workbook", "department", "state", "progress")]
+    cols += [*map(w.status, STATUSES), w.heading("no_status")]
+    cols += [w.heading(k) for k in ("rows", "errors", "warnings", "message")]
     widths = [22, 18, 20, 10, 9, 9, 9, 11, 10, 7, 7, 9, 70]
     book.header(ws, list(zip(cols, widths, strict=True)), row)
     top = row + 1
@@ -99,18 +100,19 @@ def write_dashboard(book: Book) -> None:
 
 
 def _dashboard_charts(book: Book, ws, top: int, bottom: int) -> None:
-    name = "Dashboard"
+    w = book.w
+    name = w.sheet("dashboard")
     progress = book.wb.add_chart({"type": "bar"})
     progress.add_series(
         {
-            "name": "Progress",
+            "name": w.heading("progress"),
             "categories": [name, top, 0, bottom, 0],
             "values": [name, top, 3, bottom, 3],
             "fill": {"color": "#5B9BD5"},
             "data_labels": {"value": True, "num_format": "0%"},
         }
     )
-    progress.set_title({"name": "Progress by department"})
+    progress.set_title({"name": w["progress_chart"]})
     progress.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
     progress.set_y_axis({"reverse": True})
     progress.set_legend({"none": True})
@@ -125,7 +127,7 @@ def _dashboard_charts(book: Book, ws, top: int, bottom: int) -> None:
                 "fill": {"color": colour},
             }
         )
-    statuses.set_title({"name": "Objectives by status"})
+    statuses.set_title({"name": w["status_chart"]})
     statuses.set_y_axis({"reverse": True})
     height = max(288, 22 * (bottom - top + 1) + 80)
     ws.insert_chart(1, 14, progress, {"x_scale": 1.3, "y_scale": height / 288})

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 #: Rows of a block before its records: heading, six facts, the column header.
 HEAD_ROWS = 8
-_FACTS = ("Metric", "Source", "As of", "Value", "Rows", "Reconciliation")
+#: Heading keys of the facts above each block's rows (headings: ``sync.company.words``).
+_FACTS = ("metric", "source", "as_of", "value", "rows", "reconciliation")
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,14 @@ def _cell(ws, row: int, col: int, value, f) -> None:
 def write_data(book: Book) -> None:
     """One block per key result with a detail, each linking back up to Company."""
     r = book.report
-    f = book.f
+    f, w = book.f, book.w
+    company = w.sheet("company")
     ws = book.add_sheet(
-        "Data",
-        f"The records behind the metric-fed key results, as of {r.as_of:%Y-%m-%d}",
-        "Click a heading to go back to the key result in Company. Reconciled: the rows add up "
-        "to the value (detail_total); a MISMATCH is listed on the Problems sheet.",
+        w.sheet("data"),
+        w["data_title"].format(as_of=f"{r.as_of:%Y-%m-%d}"),
+        w["data_note"].format(company=company, problems=w.sheet("problems")),
     )
+    labels = [w.heading(key) for key in _FACTS]
     ws.set_column(0, 0, 22)
     ws.set_column(1, 12, 16)
     row = FIRST
@@ -123,7 +125,7 @@ def write_data(book: Book) -> None:
         up = book.company_row.get(block.index)
         heading = f"{item.id} · {item.title}" if item.title else item.id
         if up is not None:
-            ws.write_url(row, 0, link("Company", up, text=heading), f["link"])
+            ws.write_url(row, 0, link(company, up, text=heading), f["link"])
         else:
             ws.write_string(row, 0, heading, f["bold"])
         facts = (
@@ -131,12 +133,12 @@ def write_data(book: Book) -> None:
             d.source,
             d.as_of,
             d.value,
-            f"{len(d.rows)} shown of {d.row_count}",
+            w["data_shown"].format(shown=len(d.rows), total=d.row_count),
             d.summary(),
         )
-        for k, (label, value) in enumerate(zip(_FACTS, facts, strict=True), start=1):
+        for k, (key, label, value) in enumerate(zip(_FACTS, labels, facts, strict=True), start=1):
             ws.write_string(row + k, 0, label, f["bold"])
-            style = f["off track"] if label == "Reconciliation" and d.status == MISMATCH else None
+            style = f["off track"] if key == "reconciliation" and d.status == MISMATCH else None
             if isinstance(value, str) and style is not None:
                 ws.write_string(row + k, 1, value, style)
             else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from okr.schema import COLUMNS
+from okr.schema import COLUMNS, STATUS_WORDS, TYPE_WORDS
 from sync.company.report import WorkbookView
-from sync.company.style import FIRST, TYPE_EN, LinkBudget, link
+from sync.company.style import FIRST, LinkBudget, link
 from sync.run_records import FRESH
 from sync.xlsx.styles import STATUS_COLOURS
 
@@ -15,13 +15,14 @@ if TYPE_CHECKING:
 
 #: After the template's columns: the objective's rolled-up progress, a key result's
 #: unclamped achievement (over 100 % is information), the problems, the source row.
+#: (heading key, width) of the columns after the OKR columns (headings: ``sync.company.words``).
 DEPT_EXTRA = (
-    ("Rolled up", 9),
-    ("Achievement", 11),
-    ("Problems", 9),
-    ("Problem details", 60),
-    ("Row", 6),
-    ("Data", 8),
+    ("rolled_up", 9),
+    ("achievement", 11),
+    ("problems", 9),
+    ("problem_details", 60),
+    ("row", 6),
+    ("data", 8),
 )
 _COL = {c.key: i for i, c in enumerate(COLUMNS)}
 #: Text columns written as submitted (when not blank).
@@ -31,18 +32,21 @@ TEXT_KEYS = ("parent", "title", "owner", "department", "direction", "unit", "met
 def write_department(book: Book, w: int, view: WorkbookView) -> None:
     """One department workbook's rows as submitted, with computed numbers and problems."""
     r = book.report
-    f = book.f
+    f, t = book.f, book.w
+    company = t.sheet("company")
     if view.state == FRESH:
-        note = (
-            f"{view.name}: read on {r.as_of:%Y-%m-%d}. Click an ID to see it in the Company tree."
+        note = t["department_fresh"].format(
+            name=view.name, as_of=f"{r.as_of:%Y-%m-%d}", company=company
         )
     else:
-        when = f"{view.since:%Y-%m-%d}" if view.since else "an earlier run"
-        note = (
-            f"STALE: {view.error or view.name + ' could not be read'}. "
-            f"Showing the version last read on {when}."
-        )
-    columns = [(c.en, min(c.width, 40)) for c in COLUMNS] + list(DEPT_EXTRA)
+        when = f"{view.since:%Y-%m-%d}" if view.since else t["earlier_run"]
+        reason = view.error or t["could_not_be_read"].format(name=view.name)
+        note = t["department_stale"].format(reason=reason, when=when)
+    columns = [(c.header(t.lang), min(c.width, 40)) for c in COLUMNS]
+    columns += [(t.heading(key), width) for key, width in DEPT_EXTRA]
+    metrics = t.sheet("metrics")
+    type_words = {kind: t.type_word(kind) for kind in TYPE_WORDS}
+    status_words = {key: t.status(key) for key in STATUS_WORDS}
     title = f"{view.department} ({view.name})"
     ws = book.add_sheet(book.sheets[w], title, note, columns, stale=view.state != FRESH, up=True)
     url, put = ws.write_url, ws.write_cells
@@ -62,7 +66,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
         # away, to the nearest row above it that shows (its + button unfolds it).
         up = book.visible_company_row(index)
         if up is not None and item.id and budget.take():
-            url(row, c["id"], link("Company", up, text=item.id), link_f)
+            url(row, c["id"], link(company, up, text=item.id), link_f)
         elif item.id:
             add((c["id"], item.id, None))
         for col, key in texts:
@@ -70,11 +74,11 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             if not value:
                 continue
             if key == "metric" and index in book.metric_row and budget.take():
-                url(row, col, link("Metrics", book.metric_row[index], text=value), link_f)
+                url(row, col, link(metrics, book.metric_row[index], text=value), link_f)
             else:
                 add((col, value, None))
         if item.kind:
-            add((c["type"], TYPE_EN[item.kind], None))
+            add((c["type"], type_words[item.kind], None))
         for col, key in numbers:
             value = getattr(item, key)
             if value is not None:
@@ -96,7 +100,8 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             if score.progress is not None:
                 add((c["progress"], score.progress, pct))
             if score.status:
-                add((c["status"], score.status, status_f.get(score.status)))
+                status = status_words.get(score.status, score.status)
+                add((c["status"], status, status_f.get(score.status)))
             if score.rolled is not None and item.kind == "objective":
                 add((n, score.rolled, pct))
             if score.achievement is not None:

@@ -126,39 +126,39 @@ def owners_due(items: Sequence[Item], due: Mapping[str, date | None]) -> tuple[O
     return tuple(OwnerDue(w, stale[w], never[w], tuple(ids[w])) for w in order)
 
 
+#: (heading key, width) of the History sheet (headings: ``sync.company.words``).
 COLUMNS = (
-    ("ID", 16),
-    ("Title", 44),
-    ("Department", 14),
-    ("Owner", 24),
-    ("Fed by", 20),
-    ("Current", 12),
-    ("Latest check-in", 14),
-    ("Checked on", 12),
-    ("Confidence", 11),
-    ("Confidence change", 11),
-    ("Trend", 18),
-    ("Notes changed on", 22),
-    ("Dates", 30),
-    ("Progress by run", 30),
+    ("id", 16),
+    ("title", 44),
+    ("department", 14),
+    ("owner", 24),
+    ("fed_by", 20),
+    ("current", 12),
+    ("latest_checkin", 14),
+    ("checked_on", 12),
+    ("confidence", 11),
+    ("confidence_change", 11),
+    ("trend", 18),
+    ("notes_changed_on", 22),
+    ("dates", 30),
+    ("progress_by_run", 30),
 )
 
 
 def write_history(book: Book) -> None:
     """Key results with their latest points, a sparkline, confidence and notes changes."""
     r = book.report
-    f = book.f
-    cols = [*COLUMNS, *((f"{k + 1}", 10) for k in range(POINTS))]
-    ws = book.add_sheet(
-        "History",
-        f"Values of every key result over time, as of {r.as_of:%Y-%m-%d}",
-        "Points come from the Check-ins sheets (typed by hand) and the stored metric values "
-        f"(metric-fed), the latest {POINTS} oldest first; Current is the OKRs row, which wins "
-        "over the latest check-in when they differ. Highlighted Notes: changed in that run.",
-        cols,
+    f, w = book.f, book.w
+    cols = [(w.heading(key), width) for key, width in COLUMNS]
+    cols += [(f"{k + 1}", 10) for k in range(POINTS)]
+    note = w["history_note"].format(
+        checkins=w.template_sheet("checkins"), okrs=w.template_sheet("okrs"), points=POINTS
     )
+    title = w["history_title"].format(as_of=f"{r.as_of:%Y-%m-%d}")
+    ws = book.add_sheet(w.sheet("history"), title, note, cols)
     first_point = len(COLUMNS)
-    spark = COLUMNS.index(("Trend", 18))
+    spark = COLUMNS.index(("trend", 18))
+    fed_by_checkins = w["fed_by_checkins"]
     row = FIRST
     locations, ranges = [], []
     num, pct, mark = f["num"], f["pct"], f["mark"]
@@ -170,7 +170,11 @@ def write_history(book: Book) -> None:
             (1, item.title, None),
             (2, item.department or book.state_of(h.index).department, None),
             (3, item.owner, None),
-            (4, h.fed_by, None),
+            (
+                4,
+                w["fed_by_metric"].format(metric=item.metric) if item.metric else fed_by_checkins,
+                None,
+            ),
         ]
         add = cells.append
         current = item.current
@@ -213,14 +217,14 @@ def write_history(book: Book) -> None:
 def write_owners_due(book: Book, ws, row: int) -> int:
     """The Dashboard's list of owners whose key results need an update; returns the next row."""
     due = book.report.due
-    f = book.f
-    ws.write_string(row, 0, "Owners whose key results need an update", f["bold"])
+    f, w = book.f, book.w
+    ws.write_string(row, 0, w["owners_due"], f["bold"])
     row += 1
     if not due:
-        ws.write_string(row, 0, "none: every hand-typed key result has a recent check-in")
+        ws.write_string(row, 0, w["owners_none"])
         return row + 1
-    for c, text in enumerate(("Owner", "Stale", "Never updated", "Key results")):
-        ws.write_string(row, c, text, f["header"])
+    for c, key in enumerate(("owner", "stale", "never_updated", "key_results")):
+        ws.write_string(row, c, w.heading(key), f["header"])
     for d in due:
         row += 1
         ws.write_string(row, 0, d.owner)

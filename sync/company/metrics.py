@@ -11,20 +11,29 @@ if TYPE_CHECKING:
     from sync.company.book import Book
 
 
+#: (heading key, width) of the Metrics sheet.
+COLUMNS = (
+    ("metric", 26),
+    ("id", 16),
+    ("title", 44),
+    ("department", 14),
+    ("value", 14),
+    ("unit", 9),
+    ("as_of", 17),
+    ("state", 9),
+    ("source", 36),
+    ("detail", 50),
+    ("data", 8),
+)
+
+
 def write_metrics(book: Book) -> None:
     """Every metric value used: key result, value, source, as-of and state."""
     r = book.report
-    f = book.f
-    cols = [("Metric", 26), ("ID", 16), ("Title", 44), ("Department", 14), ("Value", 14)]
-    cols += [("Unit", 9), ("As of", 17), ("State", 9), ("Source", 36), ("Detail", 50)]
-    cols += [("Data", 8)]
-    ws = book.add_sheet(
-        "Metrics",
-        f"Metric values used as of {r.as_of:%Y-%m-%d}",
-        "fresh: refreshed within the stale_days setting; stale: older, or its department "
-        "workbook is stale; failed: the last refresh failed and the last good value is shown.",
-        cols,
-    )
+    f, w = book.f, book.w
+    cols = [(w.heading(key), width) for key, width in COLUMNS]
+    title = w["metrics_title"].format(as_of=f"{r.as_of:%Y-%m-%d}")
+    ws = book.add_sheet(w.sheet("metrics"), title, w["metrics_note"], cols)
     index = {id(item): n for n, item in enumerate(r.items)}
     row = FIRST
     for m in r.metrics:

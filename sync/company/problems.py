@@ -12,6 +12,20 @@ if TYPE_CHECKING:
     from sync.company.book import Book
 
 
+#: (heading key, width) of the Problems sheet.
+COLUMNS = (
+    ("severity", 9),
+    ("code", 18),
+    ("id", 16),
+    ("department", 14),
+    ("workbook", 20),
+    ("sheet", 9),
+    ("cell", 7),
+    ("message", 90),
+    ("workbook_state", 16),
+)
+
+
 def problem_order(report: Report) -> list[int]:
     """Positions of ``report.problems`` as the Problems sheet lists them: errors first."""
     return sorted(
@@ -22,18 +36,13 @@ def problem_order(report: Report) -> list[int]:
 def write_problems(book: Book) -> None:
     """Every problem with severity, department, workbook, sheet, cell, linked to its row."""
     r = book.report
-    f = book.f
+    f, t = book.f, book.w
     errors = sum(p.severity == ERROR for p in r.problems)
-    cols = [("Severity", 9), ("Code", 18), ("ID", 16), ("Department", 14), ("Workbook", 20)]
-    cols += [("Sheet", 9), ("Cell", 7), ("Message", 90), ("Workbook state", 16)]
-    ws = book.add_sheet(
-        "Problems",
-        f"Problems as of {r.as_of:%Y-%m-%d}: {errors} error(s), {len(r.problems) - errors} "
-        "warning(s)",
-        "Click an ID to open its row. Fix errors in the department workbook; they come back "
-        "fixed with the next nightly run.",
-        cols,
+    cols = [(t.heading(key), width) for key, width in COLUMNS]
+    title = t["problems_title"].format(
+        as_of=f"{r.as_of:%Y-%m-%d}", errors=errors, warnings=len(r.problems) - errors
     )
+    ws = book.add_sheet(t.sheet("problems"), title, t["problems_note"], cols)
     views = {v.name: (w, v) for w, v in enumerate(r.workbooks)}
     rows = {(i.where.workbook, i.where.row): n for n, i in enumerate(r.items)}
     row = FIRST
@@ -47,7 +56,7 @@ def write_problems(book: Book) -> None:
         if target is None and w is not None and book.sheets[w]:
             target = link(book.sheets[w], 0)
         if target or p.id:
-            book.link_or_text(ws, row, 2, target, p.id or "(open)")
+            book.link_or_text(ws, row, 2, target, p.id or t["open"])
         ws.write_string(row, 3, view.department if view else "")
         ws.write_string(row, 4, p.workbook)
         ws.write_string(row, 5, p.sheet)

@@ -7,32 +7,36 @@ from pathlib import Path
 
 import xlsxwriter
 
-from okr.schema import TYPE_WORDS
 from sync.company.report import WorkbookView
+from sync.company.words import FIXED_KEYS, SHEET_KEYS, words
 from sync.run_records import FAILED
 from sync.xlsx.fast_sheet import InternalLink
 from sync.xlsx.styles import STATUS_COLOURS
 
-#: The fixed sheets, in order; department sheets follow.
-FIXED = ("Dashboard", "Company", "Problems", "Metrics", "Trend", "Changes")
+#: The fixed sheets in English, in order; department sheets follow.
+FIXED = tuple(words("en").sheet(k) for k in FIXED_KEYS)
 #: 0-based row of the header on every table sheet; data starts on the next row.
 HEADER = 2
 FIRST = HEADER + 1
 # Excel refuses these in sheet names; control characters cannot be in the XML.
 _BAD_CHARS = str.maketrans({c: " " for c in "[]:*?/\\" + "".join(map(chr, range(32))) + "\x7f"})
-TYPE_EN = {key: words["en"] for key, words in TYPE_WORDS.items()}
 
 
-def sheet_names(views: Sequence[WorkbookView]) -> list[str]:
-    """A unique, valid sheet name per department workbook ('' for failed ones)."""
-    fixed = {n.lower() for n in (*FIXED, "History")}  # Excel reserves "History"
+def sheet_names(views: Sequence[WorkbookView], lang: str = "en") -> list[str]:
+    """A unique, valid sheet name per department workbook ('' for failed ones).
+
+    No department takes the name of a fixed sheet in *lang*, nor "History",
+    which Excel reserves in every language.
+    """
+    w = words(lang)
+    fixed = {n.lower() for n in (*(w.sheet(k) for k in SHEET_KEYS), "History")}
     used = set(fixed)
     out = []
     for view in views:
         if view.state == FAILED:
             out.append("")
             continue
-        base = legal_sheet_name(view.department or Path(view.name).stem) or "Department"
+        base = legal_sheet_name(view.department or Path(view.name).stem) or w.sheet("department")
         if base.lower() in fixed:
             base = legal_sheet_name(f"{base[:26]} OKRs")
         name, n = base, 2

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from okr.schema import STATUS_WORDS, TYPE_WORDS
 from okr.shares import format_share
-from sync.company.style import FIRST, TYPE_EN, LinkBudget, link
+from sync.company.style import FIRST, LinkBudget, link
 from sync.run_records import FRESH
 from sync.xlsx.styles import PROGRESS_BAR, STATUS_COLOURS
 
@@ -20,17 +21,19 @@ def write_company(book: Book) -> None:
     binds the writer methods locally: this sheet has a row per item.
     """
     r = book.report
-    f = book.f
+    f, w = book.f, book.w
     stale = [v for v in r.workbooks if v.state != FRESH]
-    note = (
-        "Expand and collapse with the 1 2 3 and +/- buttons on the left; "
-        "click an ID to open its row in the department sheet. Workbook state is blank when "
-        "the department's workbook was read fresh in this run."
-    )
+    note = w["company_note"]
     if stale:
-        note = f"STALE DATA from {', '.join(v.name for v in stale)} (see Dashboard). {note}"
-    title = f"{r.organisation}: company OKRs as of {r.as_of:%Y-%m-%d}"
-    ws = book.add_sheet("Company", title, note, COMPANY_COLUMNS, stale=bool(stale))
+        names = ", ".join(v.name for v in stale)
+        note = w["company_stale"].format(names=names, dashboard=w.sheet("dashboard"), note=note)
+    title = w["company_title"].format(organisation=r.organisation, as_of=f"{r.as_of:%Y-%m-%d}")
+    columns = [(w.heading(key), width) for key, width in COMPANY_COLUMNS]
+    company, problems = w.sheet("company"), w.sheet("problems")
+    unaligned_title, no_id = w["unaligned"], w["no_id"]
+    type_words = {kind: w.type_word(kind) for kind in TYPE_WORDS}
+    status_words = {key: w.status(key) for key in STATUS_WORDS}
+    ws = book.add_sheet(company, title, note, columns, stale=bool(stale))
     ws.outline_settings(True, False, True, False)
     set_row, url, put = ws.set_row, ws.write_url, ws.write_cells
     items, scores, views, owner = r.items, r.scores, r.workbooks, r.owner
@@ -46,7 +49,7 @@ def write_company(book: Book) -> None:
             row, None, None, {"level": level, "hidden": hidden[pos], "collapsed": collapsed[pos]}
         )
         if node.index < 0:
-            put(row, [(0, node.id, f["bold"]), (1, UNALIGNED_TITLE, titles[(0, True)])])
+            put(row, [(0, node.id, f["bold"]), (1, unaligned_title, titles[(0, True)])])
             row += 1
             continue
         item = items[node.index]
@@ -56,19 +59,19 @@ def write_company(book: Book) -> None:
         target = book.item_link(node.index)
         title = item.title
         if node.share is not None:  # an objective serving several parents
-            title = f"{title} [{format_share(node.share)} share]"
+            title = w["share"].format(title=title, share=format_share(node.share))
         if node.is_repeat:
             # The second and later appearances point to the full row above.
             first = book.company_row[node.index]
-            target = link("Company", first)
-            title = f"{title} → row {first + 1}"
+            target = link(company, first)
+            title = w["repeat"].format(title=title, row=first + 1)
         book.link_or_text(
-            ws, row, 0, target if target and budget.take() else None, item.id or "(no ID)"
+            ws, row, 0, target if target and budget.take() else None, item.id or no_id
         )
         if title:
             add((1, title, titles[(level, item.kind == "objective")]))
         if item.kind:
-            add((2, TYPE_EN[item.kind], None))
+            add((2, type_words[item.kind], None))
         if item.owner:
             add((3, item.owner, None))
         add((4, item.department or view.department, None))
@@ -79,12 +82,12 @@ def write_company(book: Book) -> None:
             if score.rolled is not None:
                 add((6, score.rolled, pct))
             if score.status:
-                add((7, score.status, status_f.get(score.status)))
+                add((7, status_words.get(score.status, score.status), status_f.get(score.status)))
         found = book.problems_of(item)
         if found:
             if budget.take():
                 # The link, then the count over it: the cell stays a number and clickable.
-                url(row, 8, link("Problems", book.problem_at[found[0]]), link_f)
+                url(row, 8, link(problems, book.problem_at[found[0]]), link_f)
             add((8, len(found), link_f))
         if view.state != FRESH:
             add((9, view.stale_note, stale_f))
@@ -99,20 +102,18 @@ def write_company(book: Book) -> None:
         ws.conditional_format(FIRST, 6, row - 1, 6, PROGRESS_BAR)
 
 
+#: (heading key, width) of the Company sheet (headings: ``sync.company.words``).
 COMPANY_COLUMNS = (
-    ("ID", 16),
-    ("Title", 60),
-    ("Type", 11),
-    ("Owner", 26),
-    ("Department", 14),
-    ("Period", 9),
-    ("Progress", 14),
-    ("Status", 11),
-    ("Problems", 9),
-    ("Workbook state", 16),
-    ("Notes", 50),
-    ("Data", 8),
+    ("id", 16),
+    ("title", 60),
+    ("type", 11),
+    ("owner", 26),
+    ("department", 14),
+    ("period", 9),
+    ("progress", 14),
+    ("status", 11),
+    ("problems", 9),
+    ("workbook_state", 16),
+    ("notes", 50),
+    ("data", 8),
 )
-
-
-UNALIGNED_TITLE = "Aligned to nothing that exists yet: pilots, proposals, broken parents"

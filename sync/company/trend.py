@@ -18,19 +18,15 @@ CHART_SERIES = 12
 def write_trend(book: Book) -> None:
     """Objective progress per run, a sparkline per row, marks where corrective actions changed."""
     r = book.report
-    f = book.f
+    f, w = book.f, book.w
     t = r.trend
     first_date = 4
-    cols = [("ID", 16), ("Title", 50), ("Department", 14), ("Workbook state", 16)]
+    cols = [(w.heading(k), n) for k, n in (("id", 16), ("title", 50), ("department", 14))]
+    cols += [(w.heading("workbook_state"), 16)]
     cols += [(d.isoformat(), 11) for d in t.dates]
-    cols += [("Trend", 18), ("Notes changed on", 24)]
-    ws = book.add_sheet(
-        "Trend",
-        f"Progress of every objective over the last {len(t.dates)} run(s)",
-        "Highlighted cells: the objective's Notes or its key results' Notes (the corrective "
-        "action) changed in that run; hover for the text. Did the action move the number?",
-        cols,
-    )
+    cols += [(w.heading("trend"), 18), (w.heading("notes_changed_on"), 24)]
+    title = w["trend_title"].format(runs=len(t.dates))
+    ws = book.add_sheet(w.sheet("trend"), title, w["trend_note"], cols)
     spark_col = first_date + len(t.dates)
     row = FIRST
     locations, ranges = [], []
@@ -55,7 +51,7 @@ def write_trend(book: Book) -> None:
             if mark:
                 changed_on.append(t.dates[k].isoformat())
                 ws.write_comment(
-                    row, first_date + k, f"Corrective action changed:\n{mark}"[:2000],
+                    row, first_date + k, w["action_changed"].format(mark=mark)[:2000],
                     {"x_scale": 2, "y_scale": 2},
                 )  # fmt: skip
         if t.dates:
@@ -86,6 +82,7 @@ def write_trend(book: Book) -> None:
 
 
 def _trend_chart(book: Book, ws, charted, first_date: int, spark_col: int, row: int) -> None:
+    sheet = book.w.sheet("trend")
     chart = book.wb.add_chart({"type": "line"})
     for r_, name, marks in charted:
         points = [
@@ -95,12 +92,12 @@ def _trend_chart(book: Book, ws, charted, first_date: int, spark_col: int, row: 
         chart.add_series(
             {
                 "name": name,
-                "categories": ["Trend", HEADER, first_date, HEADER, spark_col - 1],
-                "values": ["Trend", r_, first_date, r_, spark_col - 1],
+                "categories": [sheet, HEADER, first_date, HEADER, spark_col - 1],
+                "values": [sheet, r_, first_date, r_, spark_col - 1],
                 "marker": {"type": "circle", "size": 6},
                 "points": points,
             }
         )
-    chart.set_title({"name": "Company objectives (red points: corrective action changed)"})
+    chart.set_title({"name": book.w["trend_chart"]})
     chart.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
     ws.insert_chart(1, spark_col + 3, chart, {"x_scale": 1.6, "y_scale": 1.4})

@@ -71,8 +71,8 @@ def _cannot(what: Path, exc: OSError) -> OutputError:
     )
 
 
-def write_temp(output: Path, report: Report) -> Path:
-    """Write the workbook for *report* to a temporary file beside *output*; return its path."""
+def write_temp(output: Path, report: Report, lang: str = "en") -> Path:
+    """Write the workbook for *report* (in *lang*) to a temporary file beside *output*."""
     from sync.company.book import write_company_workbook  # xlsxwriter: only when writing
 
     try:
@@ -83,7 +83,7 @@ def write_temp(output: Path, report: Report) -> Path:
     parts = output.with_name(f".{output.name}.{os.getpid()}.parts.tmp")
     try:
         parts.mkdir(exist_ok=True)
-        write_company_workbook(report, tmp, parts=parts)
+        write_company_workbook(report, tmp, parts=parts, lang=lang)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
     except Exception as exc:

@@ -305,7 +305,7 @@ class _Run:
     def write(self, outcome: Outcome) -> Path:
         """Write the workbook to a temporary file beside the output."""
         self.progress("write", 0, 1)
-        tmp = output_files.write_temp(self.out, outcome.report)
+        tmp = output_files.write_temp(self.out, outcome.report, self.ws.lang)
         self.progress("write", 1, 1)
         return tmp
 

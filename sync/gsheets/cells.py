@@ -6,15 +6,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from okr.schema import CHECKINS_SHEET, GUIDE_SHEET, LISTS_SHEET, SHEET
+from okr.schema import SHEET_NAMES
 
 OKRS_ID, CHECKINS_ID, GUIDE_ID, LISTS_ID = 0, 1, 2, 3
-SHEET_IDS = {
-    SHEET: OKRS_ID,
-    CHECKINS_SHEET: CHECKINS_ID,
-    GUIDE_SHEET: GUIDE_ID,
-    LISTS_SHEET: LISTS_ID,
-}
+_IDS = {"okrs": OKRS_ID, "checkins": CHECKINS_ID, "guide": GUIDE_ID, "lists": LISTS_ID}
+#: Tab name (in every language) -> sheetId
+SHEET_IDS = {name: _IDS[key] for key, names in SHEET_NAMES.items() for name in names.values()}
 #: Pixels per character of column width (xlsxwriter widths are in characters).
 PIXELS = 7
 _A1 = re.compile(
@@ -44,7 +41,7 @@ def grid_range(a1: str) -> dict[str, int]:
         raise ValueError(a1)
     c1, r1 = m.group("c1") or m.group("c0"), m.group("r1") or m.group("r0")
     return {
-        "sheetId": SHEET_IDS[m.group("sheet").strip("'")],
+        "sheetId": SHEET_IDS[m.group("sheet").strip("'").replace("''", "'")],
         "startRowIndex": int(m.group("r0")) - 1,
         "endRowIndex": int(r1),
         "startColumnIndex": col_index(m.group("c0")),

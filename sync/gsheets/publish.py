@@ -25,10 +25,14 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from sync.company.words import every_sheet_name
 from sync.gsheets.client import GoogleApi, sheet_id_of, sheet_url
 from sync.gsheets.links import FIELD, link_requests, resolve, xlsx_links
 
-PUBLISHED = ("Company", "Problems", "Metrics", "Data", "Trend", "History", "Changes")
+#: The sheets published, by key; a workbook in any language (``sync.company.words``) works.
+PUBLISHED_KEYS = ("company", "problems", "metrics", "data", "trend", "history", "changes")
+PUBLISHED = tuple(name for key in PUBLISHED_KEYS for name in every_sheet_name(key))
+_COMPANY = every_sheet_name("company")
 #: Bytes of JSON per values:batchUpdate request (Google advises at most 2 MB).
 MAX_REQUEST = 1_900_000
 #: Row groups beyond which only objectives with objectives under them are grouped.
@@ -213,13 +217,14 @@ def publish(api: GoogleApi, target: str, workbook: Path, depths: Sequence[int] =
                 }
             )
         ids[title] = sid
-    if "Company" in ids:
+    company = next((name for name in _COMPANY if name in ids), None)
+    if company is not None:
         for start, end in row_groups(depths):
             requests.append(
                 {
                     "addDimensionGroup": {
                         "range": {
-                            "sheetId": ids["Company"],
+                            "sheetId": ids[company],
                             "dimension": "ROWS",
                             "startIndex": start,
                             "endIndex": end,

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from okr.checkins import is_checkin_sheet
 from okr.reading import Table, TableError, read_table
 from okr.schema import CHECKINS_SHEET, SHEET
 from sync.errors import InputError
@@ -114,7 +115,7 @@ def fetch(
                 f"{name}: has no sheet named {SHEET} (sheets: {', '.join(titles)}); "
                 "rename the OKR sheet or start from okr template --google"
             ) from None
-        tabs = [okr] + [t for t in titles if t == CHECKINS_SHEET]
+        tabs = [okr, *[t for t in titles if is_checkin_sheet(t)][:1]]
         found = api.batch_get(sheet_id, [_quoted(t) for t in tabs], what, deadline=deadline)
     values = {tab: list(vr.get("values", [])) for tab, vr in zip(tabs, found, strict=False)}
     return SheetVersion(sheet_id, title or name, modified, values)

@@ -23,15 +23,7 @@ from typing import Any
 
 from okr.departments import display_name
 from okr.periods import Period
-from okr.schema import (
-    CHECKINS_SHEET,
-    COLUMNS,
-    GUIDE_SHEET,
-    LETTER,
-    LISTS_SHEET,
-    SHEET,
-    STATUS_WORDS,
-)
+from okr.schema import COLUMNS, LETTER, STATUS_WORDS, sheet_name, sheet_ref
 from sync.gsheets.cells import (
     CHECKINS_ID,
     DAY,
@@ -78,13 +70,14 @@ def template_requests(
     """
     spec = lists_spec(lang, department, period, years, parents, as_of, departments)
     prompts = strings(lang)["prompts"]
+    okrs_tab, lists_tab = sheet_name("okrs", lang), sheet_name("lists", lang)
     ncols = HELPER_START + len(HELPERS)
     bold = {"textFormat": {"bold": True}}
     grid = {"rowCount": LAST_ROW, "columnCount": ncols, "frozenRowCount": 1, "frozenColumnCount": 1}
     reqs: list[dict] = [
         {
             "updateSheetProperties": {
-                "properties": {"sheetId": OKRS_ID, "title": SHEET, "gridProperties": grid},
+                "properties": {"sheetId": OKRS_ID, "title": okrs_tab, "gridProperties": grid},
                 "fields": "title,gridProperties",
             }
         },
@@ -92,7 +85,7 @@ def template_requests(
             "addSheet": {
                 "properties": {
                     "sheetId": CHECKINS_ID,
-                    "title": CHECKINS_SHEET,
+                    "title": sheet_name("checkins", lang),
                     "index": 1,
                     "gridProperties": {
                         "rowCount": CHECKIN_ROWS + 1,
@@ -106,7 +99,7 @@ def template_requests(
             "addSheet": {
                 "properties": {
                     "sheetId": GUIDE_ID,
-                    "title": GUIDE_SHEET,
+                    "title": sheet_name("guide", lang),
                     "index": 2,
                     "gridProperties": {"rowCount": 200, "columnCount": 1, "hideGridlines": True},
                 }
@@ -116,7 +109,7 @@ def template_requests(
             "addSheet": {
                 "properties": {
                     "sheetId": LISTS_ID,
-                    "title": LISTS_SHEET,
+                    "title": lists_tab,
                     "index": 3,
                     "gridProperties": {
                         "rowCount": 200,
@@ -212,10 +205,13 @@ def template_requests(
     for rng, what in (
         (
             col("progress") | {"endColumnIndex": COLUMN_INDEX["status"] + 1},
-            "Progress and Status are formulas",
+            prompts["protect_formulas"],
         ),
-        ({**body, "startColumnIndex": HELPER_START, "endColumnIndex": ncols}, "helper formulas"),
-        ({"sheetId": LISTS_ID}, "Lists feeds the dropdowns and formulas"),
+        (
+            {**body, "startColumnIndex": HELPER_START, "endColumnIndex": ncols},
+            prompts["protect_helpers"],
+        ),
+        ({"sheetId": LISTS_ID}, prompts["protect_lists"]),
     ):
         reqs.append(
             {
@@ -227,7 +223,7 @@ def template_requests(
     # Check-ins: headers, dropdown of this sheet's IDs, dates.
     checkin_headers = strings(lang)["checkins_headers"]
     reqs.append(rows(CHECKINS_ID, 0, 0, [[cell(h, bold) for h in checkin_headers]]))
-    ids = f"{SHEET}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}"
+    ids = f"{sheet_ref(okrs_tab)}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}"
     reqs.append(
         dropdown(rect(CHECKINS_ID, 1, CHECKIN_ROWS + 1, 1, 2), ids, False, prompts["checkin_id"])
     )
@@ -249,7 +245,7 @@ def template_requests(
         reqs.append(col_width(CHECKINS_ID, i, i, chars))
     # Guide: the same text as the .xlsx.
     shown = display_name(department, departments) if department else department
-    lines = [ln for ln in guide_lines(lang, guide_values(shown, period)) if ln.strip()]
+    lines = [ln for ln in guide_lines(lang, guide_values(shown, period, lang)) if ln.strip()]
     guide_rows = []
     for line in lines:
         if line.startswith("# "):
@@ -281,11 +277,11 @@ def template_requests(
         letter = col_letter(COLUMN_INDEX[key])
         values = [[row[key]] for row in formulas]
         data.append(
-            {"range": f"'{SHEET}'!{letter}{FIRST_ROW}:{letter}{LAST_ROW}", "values": values}
+            {"range": f"'{okrs_tab}'!{letter}{FIRST_ROW}:{letter}{LAST_ROW}", "values": values}
         )
     if as_of is None:
         value_letter = col_letter(VALUE_COL)
-        data.append({"range": f"'{LISTS_SHEET}'!{value_letter}4", "values": [["=TODAY()"]]})
+        data.append({"range": f"'{lists_tab}'!{value_letter}4", "values": [["=TODAY()"]]})
         reqs.append(
             {
                 "repeatCell": {

@@ -130,8 +130,9 @@ def _read_book(
         ) from None
     sheet = find_okr_sheet(book.sheet_names)
     read = read_table
-    if sheet is None and parents and COMPANY_SHEET in book.sheet_names:
-        sheet, read = COMPANY_SHEET, _read_ids  # the company workbook: it holds every ID
+    company = _company_sheet(book.sheet_names) if sheet is None and parents else None
+    if company is not None:
+        sheet, read = company, _read_ids  # the company workbook: it holds every ID
     if sheet is None:
         also = "; for --parents, a company workbook (with its Company sheet) works too"
         raise InputError(
@@ -262,8 +263,11 @@ def _refuse_dtd(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) ->
                 )
 
 
-#: The sheet of the company workbook that lists every row of the organisation.
-COMPANY_SHEET = "Company"
+def _company_sheet(names: list[str]) -> str | None:
+    """The company workbook's Company sheet, in whichever language it was written."""
+    from sync.company.words import every_sheet_name  # only for --parents files
+
+    return next((n for n in every_sheet_name("company") if n in names), None)
 
 
 def _read_ids(grid: list, name: str, sheet: str, *, decimal: str | None = None) -> Table:

@@ -16,7 +16,7 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 from okr.model import Item
-from okr.schema import COLUMNS, DIRECTION_WORDS, LETTER, SHEET, TYPE_WORDS, normalise
+from okr.schema import COLUMNS, DIRECTION_WORDS, LETTER, TYPE_WORDS, normalise, sheet_name
 from okr.shares import parent_text
 from sync.errors import InputError
 from sync.xlsx.atomic import write_atomic
@@ -80,7 +80,7 @@ def write_next_period(
     def write(tmp: str) -> None:
         build_template(tmp, lang=lang, department=department, period=period, parents=parents)
         wb = openpyxl.load_workbook(tmp)
-        ws = wb[SHEET]
+        ws = wb[sheet_name("okrs", lang)]
         for r, item in enumerate(items, start=FIRST_ROW):
             for key, value in _cells(item, lang).items():
                 cell = ws[f"{LETTER[key]}{r}"]

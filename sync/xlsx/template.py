@@ -20,15 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from okr.departments import display_name
 from okr.periods import Period, parse_period
 from okr.reading import Table
-from okr.schema import (
-    CHECKINS_SHEET,
-    DONE_WORDS,
-    GUIDE_SHEET,
-    LANGUAGES,
-    LETTER,
-    LISTS_SHEET,
-    SHEET,
-)
+from okr.schema import DONE_WORDS, LANGUAGES, LETTER, sheet_name, sheet_ref
 from okr.settings import Settings
 from sync.errors import InputError
 from sync.xlsx.atomic import write_atomic
@@ -100,10 +92,15 @@ def template_period(
     return default_period, (year - 1, year, year + 1) if year else DEFAULT_YEARS
 
 
-def guide_values(department: str | None, period: Period | None) -> dict[str, str | None]:
-    """The ``{{name}}`` values of the guide text."""
+def guide_values(
+    department: str | None, period: Period | None, lang: str = "en"
+) -> dict[str, str | None]:
+    """The ``{{name}}`` values of the guide text in *lang*."""
     settings = Settings()
     return {
+        "sheet_okrs": sheet_name("okrs", lang),
+        "sheet_checkins": sheet_name("checkins", lang),
+        "sheet_lists": sheet_name("lists", lang),
         "department": department,
         "period": period.label if period else None,
         "on_track": f"{settings.on_track_ratio:g}",
@@ -165,10 +162,10 @@ def _write(
             "created": CREATED,
         }
     )
-    okrs = wb.add_worksheet(SHEET)
-    checkins = wb.add_worksheet(CHECKINS_SHEET)
-    guide = wb.add_worksheet(GUIDE_SHEET)
-    lists = wb.add_worksheet(LISTS_SHEET)
+    okrs = wb.add_worksheet(sheet_name("okrs", lang))
+    checkins = wb.add_worksheet(sheet_name("checkins", lang))
+    guide = wb.add_worksheet(sheet_name("guide", lang))
+    lists = wb.add_worksheet(sheet_name("lists", lang))
     spec = write_lists(wb, lists, lang, department, period, years, parents, as_of, departments)
     write_okrs(wb, okrs, lang, spec)
     _write_checkins(wb, checkins, lang)
@@ -181,6 +178,7 @@ def _write(
 def _write_checkins(wb: Workbook, ws: Worksheet, lang: str) -> None:
     """The Check-ins log: a table of date, key result ID, value, confidence, note."""
     headers = strings(lang)["checkins_headers"]
+    okrs = sheet_ref(sheet_name("okrs", lang))
     formats = [
         wb.add_format({"num_format": "yyyy-mm-dd"}),
         wb.add_format({"num_format": "@"}),
@@ -208,7 +206,7 @@ def _write_checkins(wb: Workbook, ws: Worksheet, lang: str) -> None:
         1,
         {
             "validate": "list",
-            "source": f"={SHEET}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}",
+            "source": f"={okrs}!${LETTER['id']}${FIRST_ROW}:${LETTER['id']}${LAST_ROW}",
             "error_type": "information",
             "input_message": strings(lang)["prompts"]["checkin_id"],
         },
@@ -223,7 +221,7 @@ def _write_guide(
     wb: Workbook, ws: Worksheet, lang: str, department: str | None, period: Period | None
 ) -> None:
     """The Guide sheet: templates/guide.<lang>.md as one column of wrapped text."""
-    values = guide_values(department, period)
+    values = guide_values(department, period, lang)
     title = wb.add_format({"bold": True, "font_size": 16})
     heading = wb.add_format({"bold": True, "font_size": 12, "valign": "bottom"})
     body = wb.add_format({"text_wrap": True, "valign": "top"})

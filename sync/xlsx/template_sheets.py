@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,8 @@ from okr.schema import (
     TYPE_INDEX,
     TYPE_WORDS,
     Column,
+    sheet_name,
+    sheet_ref,
 )
 from okr.settings import Settings
 from sync.xlsx.formulas import (
@@ -73,12 +75,14 @@ class ListColumn:
     header: str
     values: tuple
     dates: bool = False
+    #: the Lists tab's name as formulas write it (quoted when it must be)
+    sheet: str = LISTS_SHEET
 
     @property
     def ref(self) -> str:
         """Its A1 range under the header, e.g. ``Lists!$A$2:$A$3``."""
         letter = xlsxwriter.utility.xl_col_to_name(self.col)
-        return f"{LISTS_SHEET}!${letter}$2:${letter}${max(1, len(self.values)) + 1}"
+        return f"{self.sheet}!${letter}$2:${letter}${max(1, len(self.values)) + 1}"
 
 
 @dataclass(frozen=True)
@@ -131,34 +135,48 @@ def lists_spec(
     of names the Department dropdown offers; *department* is then shown by name.
     """
     text = strings(lang)["lists"]
+    sheet = sheet_ref(sheet_name("lists", lang))
     periods = [p for y in years for p in periods_of_year(y)]
     if period:
         # The default period leads the dropdown.
         periods = [period, *(p for p in periods if p.label != period.label)]
-    columns = (
-        ListColumn("TypeList", 0, text["types"], tuple(w[lang] for w in TYPE_WORDS.values())),
-        ListColumn("TypeWords", 2, text["type_words"], tuple(TYPE_INDEX)),
-        ListColumn(
-            "TypeFlags", 3, text["type_means"], tuple(_TYPE_FLAGS[k] for k in TYPE_INDEX.values())
-        ),
-        ListColumn(
-            "DirectionList", 5, text["directions"], tuple(w[lang] for w in DIRECTION_WORDS.values())
-        ),
-        ListColumn("DirectionWords", 7, text["direction_words"], tuple(DIRECTION_INDEX)),
-        ListColumn("DirectionKeys", 8, text["direction_means"], tuple(DIRECTION_INDEX.values())),
-        ListColumn("PeriodList", 10, text["period"], tuple(p.label for p in periods)),
-        ListColumn("PeriodStarts", 11, text["start"], tuple(p.start for p in periods), True),
-        ListColumn("PeriodEnds", 12, text["end"], tuple(p.end for p in periods), True),
-        ListColumn("ParentList", 14, text["parents"], tuple(parents)),
-        ListColumn("DoneWords", 16, text["done_words"], tuple(DONE_WORDS)),
-        ListColumn(
-            "StatusWords", 18, text["statuses"], tuple(w[lang] for w in STATUS_WORDS.values())
-        ),
+    columns = tuple(
+        replace(c, sheet=sheet)
+        for c in (
+            ListColumn("TypeList", 0, text["types"], tuple(w[lang] for w in TYPE_WORDS.values())),
+            ListColumn("TypeWords", 2, text["type_words"], tuple(TYPE_INDEX)),
+            ListColumn(
+                "TypeFlags",
+                3,
+                text["type_means"],
+                tuple(_TYPE_FLAGS[k] for k in TYPE_INDEX.values()),
+            ),
+            ListColumn(
+                "DirectionList",
+                5,
+                text["directions"],
+                tuple(w[lang] for w in DIRECTION_WORDS.values()),
+            ),
+            ListColumn("DirectionWords", 7, text["direction_words"], tuple(DIRECTION_INDEX)),
+            ListColumn(
+                "DirectionKeys", 8, text["direction_means"], tuple(DIRECTION_INDEX.values())
+            ),
+            ListColumn("PeriodList", 10, text["period"], tuple(p.label for p in periods)),
+            ListColumn("PeriodStarts", 11, text["start"], tuple(p.start for p in periods), True),
+            ListColumn("PeriodEnds", 12, text["end"], tuple(p.end for p in periods), True),
+            ListColumn("ParentList", 14, text["parents"], tuple(parents)),
+            ListColumn("DoneWords", 16, text["done_words"], tuple(DONE_WORDS)),
+            ListColumn(
+                "StatusWords", 18, text["statuses"], tuple(w[lang] for w in STATUS_WORDS.values())
+            ),
+        )
     )
     widths = LIST_WIDTHS
     names = tuple(dict.fromkeys(departments.values())) if departments else ()
     if names:
-        columns += (ListColumn("DepartmentList", DEPARTMENT_COL, text["departments"], names),)
+        columns += (
+            ListColumn("DepartmentList", DEPARTMENT_COL, text["departments"], names, sheet=sheet),
+        )
         widths += ((DEPARTMENT_COL, DEPARTMENT_COL, 28),)
     if department:
         department = display_name(department, departments)
@@ -173,7 +191,7 @@ def lists_spec(
     )
     value_letter = xlsxwriter.utility.xl_col_to_name(VALUE_COL)
     for i, (name, _, _) in enumerate(settings, start=1):
-        ranges[name] = f"{LISTS_SHEET}!${value_letter}${i + 1}"
+        ranges[name] = f"{sheet}!${value_letter}${i + 1}"
     ranges["TypeLookup"] = _block(ranges["TypeWords"], ranges["TypeFlags"])
     ranges["DirectionLookup"] = _block(ranges["DirectionWords"], ranges["DirectionKeys"])
     ranges["PeriodTable"] = _block(ranges["PeriodList"], ranges["PeriodEnds"])
@@ -286,6 +304,9 @@ def write_okrs(wb: Workbook, ws: Worksheet, lang: str, spec: ListsSpec) -> None:
         options = {"validate": "list", "source": f"={source}", "error_type": error_type}
         if key in prompts:
             options["input_message"] = prompts[key]
+        if prompts.get(f"{key}_error"):
+            options["error_title"] = prompts[f"{key}_error_title"]
+            options["error_message"] = prompts[f"{key}_error"]
         ws.data_validation(first, col(key), last, col(key), options)
 
     dropdown("type", ranges["TypeList"])
