@@ -11,7 +11,13 @@ example organisation, makes a token with ``okr token add``, then measures:
 3. Upload and check of a 200-row workbook
    (``POST /departments/CODE/workbook``): p50/p99. Goal: p50 <= 300 ms.
 
-    .venv/bin/python benchmarks/bench_service.py [--clients 50] [--seconds 20]
+The function measurements use ``wrk`` (Debian package ``wrk``) as the load
+generator when it is installed: a C client measures the server, where 50
+Python threads on the same cores mostly measure their own GIL. Without it
+(or with ``--python``) they fall back to Python clients; the output says
+which one ran.
+
+    .venv/bin/python benchmarks/bench_service.py [--clients 50] [--seconds 20] [--python]
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -135,6 +142,51 @@ def hammer(url: str, token: str, clients: int, seconds: float) -> None:
     )
 
 
+#: wrk's script: every request the same POST with the bearer token.
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("OKR_BENCH_TOKEN")
+local f = assert(io.open(os.getenv("OKR_BENCH_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+"""
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _seconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def with_wrk(label: str, url: str, token: str, body: bytes, connections: int, seconds: float):
+    """*connections* keep-alive connections of ``wrk`` posting *body* for *seconds*."""
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-wrk-"))
+    try:
+        (work / "post.lua").write_text(WRK_SCRIPT, encoding="utf-8")
+        (work / "body.json").write_bytes(body)
+        env = {"OKR_BENCH_TOKEN": token, "OKR_BENCH_BODY": str(work / "body.json")}
+        out = subprocess.run(
+            ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
+             "--timeout", "10s", "-s", str(work / "post.lua"), url],
+            capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", **env},
+        ).stdout  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _seconds(re.search(r"50%\s+(\S+)", out).group(1))
+    p99 = _seconds(re.search(r"99%\s+(\S+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        out)  # fmt: skip
+    errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
+    print(
+        f"{label:<44} {rate:8.0f} req/s  n={done:<6} p50 {p50 * 1000:6.1f} ms  "
+        f"p99 {p99 * 1000:6.1f} ms  errors {errors}"
+    )
+
+
 def sequential(label: str, send, n: int) -> None:
     """*n* requests one after another; *send* returns True when the answer was right."""
     times, errors = [], 0
@@ -153,7 +205,9 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=200)
     ap.add_argument("--uploads", type=int, default=30)
     ap.add_argument("--threads", type=int, default=16, help="okr serve --threads")
+    ap.add_argument("--python", action="store_true", help="Python clients even if wrk is here")
     args = ap.parse_args()
+    wrk = None if args.python else shutil.which("wrk")
     work = Path(tempfile.mkdtemp(prefix="okr-bench-service-"))
     port = free_port()
     server = None
@@ -186,14 +240,31 @@ def main() -> None:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
         print(f"okr serve on {url} (waitress, SQLite store)")
-        hammer(url, token, args.clients, args.seconds)
         column = [[i / 10] for i in range(1000)]
         batch = {"calls": [{"function": "OKR_PROGRESS", "args": ["increase", 0, 100, column]}]}
-        sequential(
-            "functions:batch, one 1,000-row column",
-            lambda: session.post(f"{url}/api/v1/functions:batch", json=batch, timeout=10).ok,
-            args.batches,
-        )
+        if wrk:
+            print(f"load generator: wrk ({wrk})")
+            one = json.dumps({"args": ["increase", 100, 200, 150]}).encode()
+            with_wrk(f"OKR_PROGRESS, {args.clients} concurrent clients",
+                     f"{url}/api/v1/functions/OKR_PROGRESS", token, one, args.clients,
+                     args.seconds)  # fmt: skip
+            with_wrk("functions:batch, one 1,000-row column, 1 client",
+                     f"{url}/api/v1/functions:batch", token, json.dumps(batch).encode(), 1,
+                     max(5.0, args.seconds / 2))  # fmt: skip
+        else:
+            print("load generator: Python threads (http.client; install wrk to measure the server)")
+            hammer(url, token, args.clients, args.seconds)
+            body = json.dumps(batch)
+            json_headers = {"Content-Type": "application/json"}
+            sequential(
+                "functions:batch, one 1,000-row column",
+                lambda: (
+                    session.post(
+                        f"{url}/api/v1/functions:batch", data=body, headers=json_headers, timeout=10
+                    ).ok
+                ),
+                args.batches,
+            )
         sequential(
             "upload and check, a 200-row workbook",
             lambda: (

@@ -107,30 +107,73 @@ def broadcast_shape(grids: dict[str, Grid]) -> tuple[int, int]:
     return rows, cols
 
 
-def broadcast(func: Callable[..., object], args: dict[str, object]) -> object:
+class _Failed:
+    """A prepared cell whose conversion raised: the cells it reaches hold the error."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _prepared(convert: Callable[[object], object], grid: Grid) -> Grid:
+    """*grid* with each cell converted once (a scalar stretched over a column: once)."""
+
+    def one(cell: object) -> object:
+        try:
+            return convert(cell)
+        except ValueError as exc:
+            return _Failed(str(exc))
+
+    return [[one(cell) for cell in row] for row in grid]
+
+
+def broadcast(
+    func: Callable[..., object],
+    args: dict[str, object],
+    prepare: dict[str, Callable[[object], object]] | None = None,
+) -> object:
     """Apply *func* cell by cell over *args* (scalars or 2-D); scalar in, scalar out.
 
     A ``ValueError`` from one cell becomes a ``CellError`` in that cell only.
+    *prepare* converts the cells of the named arguments before broadcasting,
+    so a scalar is parsed once rather than once per cell; the first of them
+    (in argument order) that raised is that cell's error, so a converter may
+    raise only where *func* would have raised first.
     """
     grids = {name: as_grid(name, value) for name, value in args.items()}
-    names = list(grids)
+    for name, convert in (prepare or {}).items():
+        grids[name] = _prepared(convert, grids[name])
+    failures = any(type(c) is _Failed for n in prepare or () for row in grids[n] for c in row)
 
-    def one(cells: list[object]) -> object:
+    def one(*cells: object) -> object:
+        if failures:
+            failed = next((c for c in cells if type(c) is _Failed), None)
+            if failed is not None:
+                return CellError("bad-argument", failed.message)
         try:
             return func(*cells)
         except ValueError as exc:
             return CellError("bad-argument", str(exc))
 
     if not any(_is_grid(v) for v in args.values()):
-        return one([grids[n][0][0] for n in names])
+        return one(*(g[0][0] for g in grids.values()))
     rows, cols = broadcast_shape(grids)
-    return [
-        [
-            one([g[r if len(g) > 1 else 0][c if len(g[0]) > 1 else 0] for g in grids.values()])
-            for c in range(cols)
-        ]
-        for r in range(rows)
-    ]
+    # Every argument stretched to one flat list of rows × cols cells, zipped: one call per cell.
+    flat = map(one, *(_stretched(g, rows, cols) for g in grids.values()))
+    return [[next(flat) for _ in range(cols)] for _ in range(rows)]
+
+
+def _stretched(grid: Grid, rows: int, cols: int) -> list[object]:
+    """*grid*'s cells row by row, a one-row or one-column grid repeated to *rows* × *cols*."""
+    tall, wide = len(grid) > 1, len(grid[0]) > 1
+    if tall and wide:
+        return [cell for row in grid for cell in row]
+    if tall:
+        return [row[0] for row in grid for _ in range(cols)]
+    if wide:
+        return grid[0] * rows
+    return [grid[0][0]] * (rows * cols)
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -173,9 +216,22 @@ def progress_cell(
 ) -> float:
     """Progress of one key result in [0, 1], as okr.scoring.progress computes it."""
     kind = parse_direction(direction)
+    return _progress_parsed(
+        kind, number(baseline, decimal), number(target, decimal), current, decimal=decimal
+    )
+
+
+def _progress_parsed(
+    kind: str,
+    baseline: float | None,
+    target: float | None,
+    current: object,
+    *,
+    decimal: str | None = None,
+) -> float:
     # A milestone's Current is a word (done, 是); every other direction needs a number.
     value = current if kind == "milestone" else number(current, decimal)
-    return scoring.progress(kind, number(baseline, decimal), number(target, decimal), value)
+    return scoring.progress(kind, baseline, target, value)
 
 
 def status_cell(
@@ -197,9 +253,13 @@ def okr_progress(
     decimal: str | None = None,
 ) -> object:
     """OKR_PROGRESS over scalars or ranges; *decimal* is ``[organisation] decimal``."""
+    # Direction, baseline and target parsed once per cell of their own ranges, in the
+    # order progress_cell parses them, so a cell's error is the one it would give.
+    read = partial(number, decimal=decimal)
     return broadcast(
-        partial(progress_cell, decimal=decimal),
+        partial(_progress_parsed, decimal=decimal),
         {"direction": direction, "baseline": baseline, "target": target, "current": current},
+        {"direction": parse_direction, "baseline": read, "target": read},
     )
 
 
@@ -317,12 +377,16 @@ def call(
     return func.impl(*padded, decimal=decimal)
 
 
+#: JSON values result_json passes through as they are (a column of progress is floats).
+_PLAIN = frozenset({float, int, str, bool, type(None)})
+
+
 def result_json(value: object) -> object:
     """A result with every ``CellError`` as ``{"error": {...}}`` and dates as ISO text."""
     if isinstance(value, CellError):
         return {"error": value.as_dict()}
     if isinstance(value, list):
-        return [result_json(v) for v in value]
+        return [v if type(v) in _PLAIN else result_json(v) for v in value]
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value

@@ -183,3 +183,24 @@ def test_check_accepts_a_list_of_parents_with_shares() -> None:
     assert OKR_CHECK(table, parents)[1] == [""]
     table[1][2] = "BOARD-O1 60%; BOARD-O2 30%"
     assert "sum to 90%" in OKR_CHECK(table, parents)[1][0]
+
+
+def test_broadcast_with_prepared_arguments_answers_as_cell_by_cell():
+    from okr.functions import CellError, broadcast, progress_cell
+
+    directions = [["increase"], ["milestone"], ["decrease"], ["at most"], [None]]
+    currents = [[5], ["done"], ["1,200"], ["45%"], [True]]
+    fast = functions.okr_progress(directions, "0", [[10, 2000]], currents)
+    slow = broadcast(
+        progress_cell,
+        {"direction": directions, "baseline": "0", "target": [[10, 2000]], "current": currents},
+    )
+    assert fast == slow and len(fast) == 5 and len(fast[0]) == 2
+
+    def strict(value):
+        if value == "bad":
+            raise ValueError("no good")
+        return value
+
+    out = broadcast(lambda a, b: f"{a}{b}", {"a": [["x"], ["bad"]], "b": "y"}, {"a": strict})
+    assert out[0] == ["xy"] and out[1][0] == CellError("bad-argument", "no good")

@@ -53,7 +53,7 @@ KILL_ENV = "OKR_TEST_KILL_AT"
 #: + ".go" exists (after creating + ".reached"): tests break things mid-run.
 PAUSE_ENV = "OKR_TEST_PAUSE_AT"
 PAUSE_FILE_ENV = "OKR_TEST_PAUSE_FILE"
-CHECKPOINTS = ("read", "written", "commit", "recorded", "copied", "renamed")
+CHECKPOINTS = ("sources", "read", "written", "commit", "recorded", "copied", "renamed")
 
 
 @dataclass(frozen=True)
@@ -265,6 +265,7 @@ class _Run:
     def compute(self, engine: Engine | None) -> Outcome:
         """Read the sources and the past, then compute the report."""
         ws, opts = self.ws, self.options
+        checkpoint("sources")
         reads, errors = read_sources(self.sources, self.progress)
         past = (
             load_past(

@@ -20,6 +20,7 @@ from sync.config import Workspace, load_config
 from sync.secrets import resolve_secrets
 from sync.service.auth import RateLimiter, install_cors
 from sync.service.errors import install as install_errors
+from sync.service.sessions import DashboardSessions
 from sync.service.settings import ServiceSettings, service_settings
 
 API = "/api/v1"
@@ -95,6 +96,7 @@ def create_app(workspace: Workspace | str | None = None, test_config: dict | Non
         JSON_SORT_KEYS=False,
     )
     app.config.update(test_config or {})
+    app.session_interface = DashboardSessions()
     clock = app.config.get("OKR_CLOCK")
     limiter = RateLimiter(settings.rate_limit, clock) if clock else RateLimiter(settings.rate_limit)
     app.extensions["okr"] = Service(ws, settings, limiter)

@@ -31,7 +31,7 @@ from werkzeug.exceptions import HTTPException
 from sync.errors import ServiceError
 from sync.service import queries
 from sync.service.auth import Principal, authenticate
-from sync.service.charts import line_chart
+from sync.service.charts import compact, line_chart
 from sync.service.errors import ApiError
 from sync.service.labels import pick
 from sync.service.pages import freshness, item_page, who_needs_to_update
@@ -172,8 +172,11 @@ def item(item_id: str):
     if row is None or not _scope(g.who).allows(row.workbook):
         abort(404, f"no row {item_id} in the last run")
     ws = _service().ws
-    info = item_page(engine, run.id, row, max_rows=ws.settings.max_rows, decimal=ws.decimal)
+    info = item_page(
+        engine, run.id, row, run.as_of, max_rows=ws.settings.max_rows, decimal=ws.decimal
+    )
     runs = [(d, p) for d, p, _ in info.runs if p is not None]
+    checkins = [(c.on, c.value, _checkin_title(c)) for c in info.checkins]
     chart = line_chart(
         [(g.t["run_progress"], "runs", runs)],
         info.actions,
@@ -182,15 +185,26 @@ def item(item_id: str):
     )
     values = (
         line_chart(
-            [(g.t["metric_values"], "values", info.values)],
+            [
+                (g.t["metric_values"], "values", info.values),
+                (g.t["checkins"], "checkins", checkins),
+            ],
             info.actions,
             label=f"{row.id} {g.t['value']}",
         )
-        if info.values
+        if info.values or checkins
         else ""
     )
     kids = queries.tree_level(engine, run.id, row.id, 1, _scope(g.who))
     return _render("item.html", run=run, row=row, info=info, chart=chart, values=values, kids=kids)
+
+
+def _checkin_title(c) -> str:
+    """A check-in point's tooltip: day, value, confidence and note (escaped by the chart)."""
+    said = f"{c.on:%Y-%m-%d}: {compact(c.value)}"
+    if c.confidence is not None:
+        said += f", {g.t['confidence']} {c.confidence:.0%}"
+    return f"{said} — {c.note}" if c.note else said
 
 
 @bp.get("/workbook/<path:name>")

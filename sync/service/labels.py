@@ -51,6 +51,8 @@ LABELS: dict[str, dict[str, str]] = {
         "back": "Company tree",
         "run_progress": "progress at each run",
         "metric_values": "metric values",
+        "checkins": "check-ins",
+        "confidence": "confidence",
         "total": "total",
     },
     "zh": {
@@ -101,6 +103,8 @@ LABELS: dict[str, dict[str, str]] = {
         "back": "公司树",
         "run_progress": "每次运行的进度",
         "metric_values": "指标数值",
+        "checkins": "签到",
+        "confidence": "信心",
         "total": "合计",
     },
 }

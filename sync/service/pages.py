@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine, select
 
+from okr.checkins import CheckIn
 from okr.model import Item
 from sync.errors import InputError
 from sync.sources.base import parse_stored
@@ -34,6 +35,8 @@ class ItemPage:
     runs: list[tuple[date, float | None, str]] = field(default_factory=list)
     #: (day, value) per good metric measurement, oldest first
     values: list[tuple[date, float]] = field(default_factory=list)
+    #: the key result's dated numeric check-ins up to the run's day, oldest first
+    checkins: list[CheckIn] = field(default_factory=list)
     #: days on which the notes changed: the corrective actions
     actions: list[tuple[date, str]] = field(default_factory=list)
     detail: list[dict] | None = None
@@ -44,30 +47,49 @@ class ItemPage:
 
 def _item_from_workbook(
     engine: Engine, run_id: int, workbook: str, item_id: str, max_rows: int, decimal: str | None
-) -> Item | None:
-    """The item as its workbook (the version the run used) says it."""
+) -> tuple[Item | None, list[CheckIn]]:
+    """The item as its workbook (the version the run used) says it, and its check-ins.
+
+    The check-in log is a sheet of the same workbook, so the one stored
+    version the page reads anyway gives both; no other workbook is opened.
+    """
     from sync.service.queries import run_workbook
 
     data = run_workbook(engine, run_id, workbook)
     if data is None:
-        return None
+        return None, []
     try:
         table = parse_stored(data, workbook, max_rows=max_rows, decimal=decimal)
     except InputError:
-        return None
-    return next((i for i in table.items if i.id == item_id), None)
+        return None, []
+    item = next((i for i in table.items if i.id == item_id), None)
+    return item, [c for c in table.checkins if c.id == item_id]
 
 
 def item_page(
-    engine: Engine, run_id: int, row, *, max_rows: int = MAX_ROWS, decimal: str | None = None
+    engine: Engine,
+    run_id: int,
+    row,
+    as_of: date | None = None,
+    *,
+    max_rows: int = MAX_ROWS,
+    decimal: str | None = None,
 ) -> ItemPage:
-    """The page of the item in *row* (a ``run_nodes`` row of run *run_id*).
+    """The page of the item in *row* (a ``run_nodes`` row of run *run_id*, dated *as_of*).
 
     The workbook version the run used is read back by *max_rows* and *decimal*
     (``[settings] max_rows``, ``[organisation] decimal``).
     """
-    item = _item_from_workbook(engine, run_id, row.workbook, row.id, max_rows, decimal)
+    item, checkins = _item_from_workbook(engine, run_id, row.workbook, row.id, max_rows, decimal)
     page = ItemPage(row=row, item=item, metric=None)
+    page.checkins = sorted(
+        (
+            c
+            for c in checkins
+            if c.on is not None and isinstance(c.value, float) and (as_of is None or c.on <= as_of)
+        ),
+        key=lambda c: (c.on, c.row),
+    )
     cols = run_nodes.c
     with engine.connect() as conn:
         history = conn.execute(

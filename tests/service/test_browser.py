@@ -61,6 +61,16 @@ def test_a_leader_drills_down_from_a_company_objective_to_a_key_result(
         page = tmp_path / "kr.png"
         driver.save_screenshot(str(page))
         assert png_colours(page.read_bytes()) > 20
+        # A hand-typed key result with a check-in log: its check-ins are a series of their own.
+        driver.get(url + "/item/SALES-KR1.1")
+        dots = wait.until(
+            ready.visibility_of_all_elements_located((By.CSS_SELECTOR, "#history circle.checkins"))
+        )
+        assert len(dots) == 4 and all(d.size["width"] > 0 for d in dots)
+        legend = driver.find_elements(By.CSS_SELECTOR, "#history g.legend text")
+        assert "check-ins" in [t.text for t in legend]
+        title = dots[2].find_element(By.TAG_NAME, "title").get_attribute("textContent")
+        assert title.startswith("check-ins 2026-11-03") and "Added two SDRs" in title
 
 
 def test_the_dashboard_speaks_chinese_to_a_chinese_browser(browser_paths, app, tokens):
