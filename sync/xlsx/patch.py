@@ -21,8 +21,8 @@ import zipfile
 from datetime import datetime
 from html import unescape  # XML's five entities and character references
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape
 
+from sync.xlsx.xmlparts import Unpatchable, attrs, format_id, full_calc, quoted
 from sync.xlsx.zipcopy import replace_members
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -31,22 +31,9 @@ _COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 _ROW = re.compile(r"<row\b([^>]*?)(/?)>")
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _CELL_OPEN = re.compile(r'<c\b(?:[^>]*?\sr="([A-Z]{1,3})\d+")?')
-_ATTR = re.compile(r'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _WINDOWS_EPOCH = datetime(1899, 12, 30)
 _MAC_EPOCH = datetime(1904, 1, 1)
-
-
-class Unpatchable(Exception):
-    """The workbook needs the full openpyxl route; the message says why."""
-
-
-def _attrs(text: str) -> dict[str, str]:
-    return {m[1]: unescape(m[2] if m[2] is not None else m[3]) for m in _ATTR.finditer(text)}
-
-
-def _quoted(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
 
 
 def _column_number(letters: str) -> int:
@@ -90,7 +77,7 @@ class SheetPatch:
         if not re.search(rf'<worksheet\b[^>]*\sxmlns="{re.escape(MAIN)}"', self.sheet):
             raise Unpatchable("the sheet part uses a namespace prefix")
         pr = re.search(r"<workbookPr\b([^>]*)>", self.workbook)
-        date1904 = _attrs(pr[1]).get("date1904", "0").lower() in ("1", "true") if pr else False
+        date1904 = attrs(pr[1]).get("date1904", "0").lower() in ("1", "true") if pr else False
         self.epoch = _MAC_EPOCH if date1904 else _WINDOWS_EPOCH
         start = self.sheet.find("<sheetData>")
         end = self.sheet.find("</sheetData>")
@@ -134,9 +121,9 @@ class SheetPatch:
 
     def _sheet_path(self, sheet: str) -> str:
         for m in re.finditer(r"<sheet\b([^>]*?)/?>", self.workbook):
-            attrs = _attrs(m[1])
-            if attrs.get("name") == sheet:
-                rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
+            found = attrs(m[1])
+            if found.get("name") == sheet:
+                rid = next((v for k, v in found.items() if k.endswith(":id")), "")
                 found = self._rels("xl/workbook.xml").get(rid)
                 if found is None:
                     raise Unpatchable(f"sheet {sheet} has no part")
@@ -149,7 +136,7 @@ class SheetPatch:
         for m in _ROW.finditer(self.body):
             if m.start() < last:
                 raise Unpatchable("a row inside a row")
-            number = _attrs(m[1]).get("r", "")
+            number = attrs(m[1]).get("r", "")
             if not number.isdigit() or (self.order and int(number) <= self.order[-1]):
                 raise Unpatchable("a row without its number, or out of order")
             end = m.end() if m[2] else self.body.find("</row>", m.end()) + len("</row>")
@@ -214,7 +201,7 @@ class SheetPatch:
         if cell is None:
             return None
         m = _CELL.match(cell[1])
-        kind = _attrs(m[1]).get("t", "n")
+        kind = attrs(m[1]).get("t", "n")
         body = m[2] or ""
         formula = re.search(r"<f\b[^>]*>(.*?)</f>", body, re.S)
         if formula is not None:
@@ -260,7 +247,7 @@ class SheetPatch:
             m = _CELL.match(cell[1])
             if "<f" in (m[2] or ""):
                 raise Unpatchable(f"{ref} holds a formula")
-            style = _attrs(m[1]).get("s", "0")
+            style = attrs(m[1]).get("s", "0")
         if number_format is not None:
             style = self._style_with(style, number_format)
         text = f'<c r="{ref}" s="{style}"><v>{_number(value)}</v></c>'
@@ -305,7 +292,8 @@ class SheetPatch:
             return self.new_styles[key]
         if self.styles is None:
             self.styles = self._part(self._styles_path())
-        fmt_id = self._format_id(number_format)  # first: it may add to the styles text
+        # first: the number format may add to the styles text
+        self.styles, fmt_id = format_id(self.styles, number_format)
         xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", self.styles, re.S)
         if xfs is None:
             raise Unpatchable("no cell styles")
@@ -315,13 +303,13 @@ class SheetPatch:
             raise Unpatchable(f"cell style {style} out of range")
         xf = items[index]
         opening = re.match(r"<xf\b([^>]*?)/?>", xf)
-        attrs = _attrs(opening[1])
-        if attrs.get("numFmtId", "0") == fmt_id:
+        xf_attrs = attrs(opening[1])
+        if xf_attrs.get("numFmtId", "0") == fmt_id:
             self.new_styles[key] = style
             return style
-        attrs["numFmtId"] = fmt_id
-        attrs["applyNumberFormat"] = "1"
-        tag = "<xf " + " ".join(f'{k}="{_quoted(v)}"' for k, v in attrs.items())
+        xf_attrs["numFmtId"] = fmt_id
+        xf_attrs["applyNumberFormat"] = "1"
+        tag = "<xf " + " ".join(f'{k}="{quoted(v)}"' for k, v in xf_attrs.items())
         new = tag + xf[opening.end() - (2 if xf[: opening.end()].endswith("/>") else 1) :]
         inner = xfs[1] + new
         opening_tag = re.sub(
@@ -331,62 +319,11 @@ class SheetPatch:
         self.new_styles[key] = str(len(items))
         return self.new_styles[key]
 
-    def _format_id(self, code: str) -> str:
-        assert self.styles is not None
-        for m in re.finditer(r"<numFmt\b([^>]*?)/?>", self.styles):
-            attrs = _attrs(m[1])
-            if attrs.get("formatCode") == code:
-                return attrs.get("numFmtId", "0")
-        ids = [int(i) for i in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"', self.styles)]
-        new_id = str(max([163, *ids]) + 1)
-        entry = f'<numFmt numFmtId="{new_id}" formatCode="{_quoted(code)}"/>'
-        fmts = re.search(r"<numFmts\b[^>]*>(.*?)</numFmts>", self.styles, re.S)
-        empty = re.search(r"<numFmts\b[^>]*/>", self.styles)
-        if empty is not None:
-            block = f'<numFmts count="1">{entry}</numFmts>'
-            self.styles = self.styles[: empty.start()] + block + self.styles[empty.end() :]
-        elif fmts is not None:
-            tag = re.sub(
-                r'count="\d+"', f'count="{len(ids) + 1}"', self.styles[fmts.start() : fmts.start(1)]
-            )
-            self.styles = (
-                self.styles[: fmts.start()] + tag + fmts[1] + entry + self.styles[fmts.end(1) :]
-            )
-        else:
-            m = re.search(r"<styleSheet\b[^>]*>", self.styles)
-            if m is None:
-                raise Unpatchable("no styleSheet element")
-            block = f'<numFmts count="1">{entry}</numFmts>'
-            self.styles = self.styles[: m.end()] + block + self.styles[m.end() :]
-        return new_id
-
-    def _full_calc(self) -> str:
-        """``xl/workbook.xml`` asking the application to recalculate everything on load."""
-        wb = self.workbook
-        m = re.search(r"<calcPr\b([^>]*?)(/?)>", wb)
-        if m is not None:
-            attrs = _attrs(m[1])
-            if attrs.get("fullCalcOnLoad") in ("1", "true"):
-                return wb
-            rest = re.sub(r'\s*fullCalcOnLoad\s*=\s*"[^"]*"', "", m[1])
-            tag = f'<calcPr{rest} fullCalcOnLoad="1"{m[2]}>'
-            return wb[: m.start()] + tag + wb[m.end() :]
-        # calcPr follows sheets, functionGroups, externalReferences and definedNames
-        ends = [
-            wb.find(t) + len(t)
-            for t in ("</sheets>", "</functionGroups>", "</externalReferences>", "</definedNames>")
-            if t in wb
-        ]
-        if not ends:
-            raise Unpatchable("no sheets element")
-        at = max(ends)
-        return wb[:at] + '<calcPr calcId="124519" fullCalcOnLoad="1"/>' + wb[at:]
-
     def save(self) -> bytes:
         """The whole .xlsx with the edits, every other part as it was."""
         changed = {
             self.path: self.head + self._body() + self.tail,
-            "xl/workbook.xml": self._full_calc(),
+            "xl/workbook.xml": full_calc(self.workbook),
         }
         if self.styles is not None:
             changed[self._styles_path()] = self.styles
