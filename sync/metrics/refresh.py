@@ -157,14 +157,25 @@ def _fewer_collections() -> Iterator[None]:
     default thresholds full collections rescan the whole heap again and again,
     which cost more CPU than parsing the answers. Cycles are still collected.
     """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+    with _GC_LOCK:  # refreshes in several threads (the service): the first sets, the last resets
+        if not _GC_STATE["active"]:
+            _GC_STATE["threshold"] = gc.get_threshold()
+            threshold = _GC_STATE["threshold"]
+            gc.freeze()
+            gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+        _GC_STATE["active"] += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
+        with _GC_LOCK:
+            _GC_STATE["active"] -= 1
+            if not _GC_STATE["active"]:
+                gc.set_threshold(*_GC_STATE["threshold"])
+                gc.unfreeze()
+
+
+_GC_LOCK = threading.Lock()
+_GC_STATE: dict[str, Any] = {"active": 0, "threshold": (700, 10, 10)}
 
 
 def _refresh(ws, paths, registry, connections, engine, today, workers, now, started):
