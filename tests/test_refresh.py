@@ -407,3 +407,11 @@ def test_demo_metrics_feed_the_example_key_results(tmp_path: Path) -> None:
     problems = check(items, ws.settings, today=TODAY, metrics=units)
     codes = {p.code for p in problems}
     assert not codes & {"unknown-metric", "unit-mismatch", "stale"}
+
+
+def test_the_collector_settings_are_restored_after_a_refresh(root: Path) -> None:
+    import gc
+
+    threshold = gc.get_threshold()
+    refresh(workspace(root), today=TODAY, now=lambda: NOW)
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0

@@ -200,7 +200,7 @@ def capture(
     total, status, error = reconcile(metric, fetched, value)
     kept = fetched.rows[: cap_of(metric)]
     if fetched.plain:
-        keep = tuple(map(tuple, kept))
+        keep = tuple(r if r.__class__ is tuple else tuple(r) for r in kept)
     else:
         keep = tuple(tuple(map(plain, row)) for row in kept)
     return Detail(
@@ -231,12 +231,15 @@ def rows_of_records(records: Iterable[dict[str, Any]]) -> DetailRows:
             shape = keys
             columns.update((str(k), None) for k in keys if k != "attributes")
     names = tuple(columns)
-    get = [r.get for r in records[:SCAN_LIMIT]]
-    rows = [tuple(map(g, names)) for g in get]
-    # Nested objects (a Salesforce relationship) are flattened where the first row has one.
+    rows = [tuple(map(r.get, names)) for r in records[:SCAN_LIMIT]]
+    # Nested objects (a Salesforce relationship) are flattened where the first row has one:
+    # column by column, so the other columns are not touched value by value.
     nested = [i for i, v in enumerate(rows[0]) if isinstance(v, dict | list)] if rows else []
     if nested:
-        rows = [tuple(_flat(v) if i in nested else v for i, v in enumerate(row)) for row in rows]
+        cols = list(zip(*rows, strict=True))
+        for i in nested:
+            cols[i] = tuple(map(_flat, cols[i]))
+        rows = list(zip(*cols, strict=True))
     return DetailRows(names, rows, len(records) > SCAN_LIMIT, plain=True)
 
 

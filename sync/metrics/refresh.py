@@ -20,8 +20,9 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -141,10 +142,40 @@ def refresh(
     opened = engine is None
     engine = open_store(ws.store_url) if opened else engine
     try:
-        return _refresh(ws, paths, registry, connections, engine, today, workers, now, started)
+        with _fewer_collections():
+            return _refresh(ws, paths, registry, connections, engine, today, workers, now, started)
     finally:
         if opened:
             engine.dispose()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Keep the cyclic garbage collector off what existed before the refresh, and less often.
+
+    A refresh builds many long-lived objects (answers, detail rows); with the
+    default thresholds full collections rescan the whole heap again and again,
+    which cost more CPU than parsing the answers. Cycles are still collected.
+    """
+    with _GC_LOCK:  # refreshes in several threads (the service): the first sets, the last resets
+        if not _GC_STATE["active"]:
+            _GC_STATE["threshold"] = gc.get_threshold()
+            threshold = _GC_STATE["threshold"]
+            gc.freeze()
+            gc.set_threshold(max(threshold[0], 20_000), *threshold[1:])
+        _GC_STATE["active"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_STATE["active"] -= 1
+            if not _GC_STATE["active"]:
+                gc.set_threshold(*_GC_STATE["threshold"])
+                gc.unfreeze()
+
+
+_GC_LOCK = threading.Lock()
+_GC_STATE: dict[str, Any] = {"active": 0, "threshold": (700, 10, 10)}
 
 
 def _refresh(ws, paths, registry, connections, engine, today, workers, now, started):
@@ -238,15 +269,14 @@ class _Writer:
             return None
         if "fork" not in multiprocessing.get_all_start_methods():
             return None
-        gc.freeze()  # the workers need not copy or scan what this process holds
+        # the workers need not copy or scan what this process holds (thawed by refresh)
+        gc.freeze()
         try:
             context = multiprocessing.get_context("fork")
             pool = ProcessPoolExecutor(min(len(self.todo), cores), mp_context=context)
             pool.submit(int).result()  # start the workers now, while no thread runs
         except (OSError, RuntimeError):  # pragma: no cover - no processes here: write inline
             return None
-        finally:
-            gc.unfreeze()
         return pool
 
     def _subset(self, book: BoundWorkbook) -> dict[tuple[str, str], Outcome]:

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -91,9 +92,12 @@ def bound_keys(book: BoundWorkbook) -> set[tuple[str, str]]:
 def fill_workbook(
     book: BoundWorkbook, outcomes: dict[tuple[str, str], Outcome], when: datetime
 ) -> WorkbookResult:
-    """Write Current and As of of *book*'s bound rows from *outcomes* and save it in place."""
-    import openpyxl
+    """Write Current and As of of *book*'s bound rows from *outcomes* and save it in place.
 
+    When every outcome is a value (no failure note to add or remove), only the
+    sheet's cells are edited (``sync.xlsx.patch``); otherwise openpyxl rewrites
+    the workbook.
+    """
     if not any(o.state in ("ok", "failed") for o in outcomes.values()):
         return WorkbookResult(book.name, "unchanged")  # nothing measurable yet
 
@@ -103,6 +107,59 @@ def fill_workbook(
             f"it holds {', '.join(lost)}, which an in-place fill would drop; type Current by hand"
         )
         return WorkbookResult(book.name, "skipped", error=reason)
+    patched = _patched(book, outcomes)
+    if patched is not None:
+        result, data = patched
+        if data is None:
+            return result
+        try:
+            replace_in_place(book.path, book.stamp, lambda tmp: tmp.write_bytes(data))
+        except InputError as exc:
+            return WorkbookResult(book.name, "skipped", result.filled, 0, str(exc))
+        return result
+    return _rewrite(book, outcomes, when)
+
+
+def _patched(
+    book: BoundWorkbook, outcomes: dict[tuple[str, str], Outcome]
+) -> tuple[WorkbookResult, bytes | None] | None:
+    """The result and new bytes of a cell-only fill, or None when openpyxl must do it."""
+    from sync.xlsx.patch import SheetPatch, Unpatchable
+
+    try:
+        sheet = SheetPatch(book.data, book.table.sheet)
+        letters = dict(book.table.letters)
+        for key in ("current", "as_of"):
+            header = sheet.value(f"{letters.get(key, 'A')}{book.table.header_row}")
+            if key not in letters or column_for_header(header) != key:
+                name = key.replace("_", " ").capitalize()
+                error = f"no {name} column found; add it"
+                return WorkbookResult(book.name, "skipped", error=error), None
+        notes = sheet.note_authors()
+        filled = 0
+        for b in book.bindings:
+            outcome = outcomes.get((b.metric, b.period.label))
+            if outcome is None or outcome.state == "skipped":
+                continue
+            current, as_of = f"{letters['current']}{b.row}", f"{letters['as_of']}{b.row}"
+            if not outcome.ok or notes.get(as_of) == NOTE_AUTHOR:
+                return None  # a note to write or to clear: openpyxl handles notes
+            value = float(outcome.value)  # type: ignore[arg-type]
+            sheet.set_number(current, value)
+            stamp = sheet.serial(outcome.as_of.replace(second=0))  # type: ignore[union-attr]
+            sheet.set_number(as_of, stamp, AS_OF_FORMAT)
+            filled += 1
+        return WorkbookResult(book.name, "written", filled), sheet.save()
+    except (Unpatchable, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _rewrite(
+    book: BoundWorkbook, outcomes: dict[tuple[str, str], Outcome], when: datetime
+) -> WorkbookResult:
+    """The fill through openpyxl: load, write the cells and notes, save."""
+    import openpyxl
+
     try:
         wb = openpyxl.load_workbook(io.BytesIO(book.data), rich_text=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many unrelated types
@@ -171,8 +228,24 @@ def _mark_failed(cell: Any, outcome: Outcome, when: datetime) -> None:
 def save_in_place(workbook: Any, path: Path, stamp: tuple[int, int] | None = None) -> None:
     """Save *workbook* over *path* atomically, keeping the previous file as ``NAME.bak``.
 
-    Raises ``InputError`` (nothing written) when the file is open in Excel or
-    LibreOffice, read-only, or changed since *stamp* (mtime_ns, size).
+    Raises ``InputError`` as ``replace_in_place`` does.
+    """
+
+    def write(tmp: Path) -> None:
+        workbook.calculation.fullCalcOnLoad = True
+        workbook.save(tmp)
+
+    replace_in_place(path, stamp, write)
+
+
+def replace_in_place(
+    path: Path, stamp: tuple[int, int] | None, write: Callable[[Path], object]
+) -> None:
+    """Have *write* make the new file next to *path*, check it, and rename it over *path*.
+
+    The previous file stays as ``NAME.bak``. Raises ``InputError`` (nothing
+    written) when the file is open in Excel or LibreOffice, read-only, or
+    changed since *stamp* (mtime_ns, size).
     """
     for lock in (path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")):
         if lock.exists():
@@ -190,8 +263,7 @@ def save_in_place(workbook: Any, path: Path, stamp: tuple[int, int] | None = Non
         raise InputError(f"{path.name} changed while refreshing; run again")
     tmp = path.with_name(f".{path.name}.okr-{os.getpid()}.tmp")
     try:
-        workbook.calculation.fullCalcOnLoad = True
-        workbook.save(tmp)
+        write(tmp)
         with zipfile.ZipFile(tmp) as zf:
             if zf.testzip() is not None:
                 raise InputError(f"{path.name}: the new file failed its check; nothing was changed")
