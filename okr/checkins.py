@@ -12,7 +12,7 @@ Current in the OKR sheet always wins over the log; the log is history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from okr.model import Item
@@ -36,7 +36,7 @@ _HEADER_INDEX = {normalise(w): k for k, words in CHECKIN_HEADERS.items() for w i
 _HEADER_ROWS = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckIn:
     """One row of the log."""
 
@@ -123,22 +123,23 @@ def read_checkins(
             confidence = None
         if confidence is not None and 1 < confidence <= 100:
             confidence /= 100
-        entry = CheckIn(
-            None, item_id, value, confidence, str(cells.get("note") or ""),
-            workbook, sheet, r + 1, letters,
-        )  # fmt: skip
         raw_date = cells.get("date")
         try:
             on = None if raw_date is None else _date(raw_date)
         except (ValueError, OverflowError):
             on = None
+        # One object per row: a big organisation logs hundreds of thousands of check-ins.
+        entry = CheckIn(
+            on, item_id, value, confidence, str(cells.get("note") or ""),
+            workbook, sheet, r + 1, letters,
+        )  # fmt: skip
         if on is None:
             shown = "empty" if raw_date is None else f"'{raw_date}'"
             problems.append(
                 _warn(entry, "date", f"check-in date is {shown}: type the date as 2026-11-20")
             )
             continue
-        out.append(replace(entry, on=on))
+        out.append(entry)
     return tuple(out), tuple(problems)
 
 

@@ -197,7 +197,7 @@ class Snapshot:
     notes: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One difference between the previous run and this one."""
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 POINTS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryRow:
     """One key result's history."""
 
