@@ -183,7 +183,7 @@ def fold(
 # Changes between two runs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """What a run recorded about one row, as far as changes are concerned."""
 
