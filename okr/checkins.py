@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from sys import intern
 
 from okr.model import Item
 from okr.problems import Problem, make_problem
@@ -102,6 +103,7 @@ def read_checkins(
     letters = tuple((k, column_letter(c)) for k, c in cols.items())
     out: list[CheckIn] = []
     problems: list[Problem] = []
+    days: dict[date, date] = {}
     for r in range(header + 1, len(grid)):
         row = grid[r]
         cells = {k: (row[c] if c < len(row) else None) for k, c in cols.items()}
@@ -110,7 +112,9 @@ def read_checkins(
             continue
         raw_id = cells.get("id")
         item_id = str(int(raw_id) if isinstance(raw_id, float) and raw_id.is_integer() else raw_id)
-        item_id = "" if raw_id is None else item_id.split()[0]
+        # One string per ID (as in the OKR table), one object per day:
+        # a big organisation logs hundreds of thousands of check-ins.
+        item_id = "" if raw_id is None else intern(item_id.split()[0])
         raw_value = cells.get("value")
         value: float | str | None
         try:
@@ -126,6 +130,7 @@ def read_checkins(
         raw_date = cells.get("date")
         try:
             on = None if raw_date is None else _date(raw_date)
+            on = on if on is None else days.setdefault(on, on)
         except (ValueError, OverflowError):
             on = None
         # One object per row: a big organisation logs hundreds of thousands of check-ins.
