@@ -145,3 +145,14 @@ def test_write_cells_outside_the_sheet_is_ignored_like_write(tmp_path: Path) -> 
         ws.write_cells(1, [])
         assert ws.table[0] == {0: ws.table[0][0]}
         assert ws.dim_colmax == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "plain", "a ", " a", "a\tb", "a\nb", "x&y", "<b>", "_x0041_", "_x004", "多语言 ✓",
+     "\u00a0a", "a\u3000", "a\u2028b", "\x01", "\x7f"],
+)  # fmt: skip
+def test_plain_inline_says_what_the_pattern_says(text: str) -> None:
+    from sync.xlsx.safe_values import _NOT_PLAIN, plain_inline
+
+    assert plain_inline(text) is (_NOT_PLAIN.search(text) is None)

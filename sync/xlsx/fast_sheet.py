@@ -19,7 +19,6 @@ fall back to xlsxwriter's public API: slower, same workbook.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from sync.xlsx.safe_values import xml_legal
+from sync.xlsx.safe_values import plain_inline, xml_legal
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -62,9 +61,6 @@ if FAST:
     _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
-#: What makes an inline string need xlsxwriter's escaping: XML specials, control
-#: characters, text that looks like an _xHHHH_ escape, edge whitespace.
-_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 
 Cells = Sequence[tuple[int, object, Format | None]]
 
@@ -257,7 +253,7 @@ class _FastWorksheet(Worksheet):
                 text = cell.string
                 if not inline:
                     end = f' t="s"><v>{text}</v></c>'
-                elif _NOT_PLAIN.search(text) is None:
+                elif plain_inline(text):
                     end = f' t="inlineStr"><is><t>{text}</t></is></c>'
                 else:
                     end = None
