@@ -188,6 +188,9 @@ def main() -> None:
             goal = "  (goal <= 1.3)" if name == "parallel floor" else ""
             print(f"ratio {label} / {name}: work {run.work / f.work:.2f}, "
                   f"whole {run.wall / f.wall:.2f}{goal}")  # fmt: skip
+    for label, run in (("first run", first), ("next day", nxt)):
+        print(f"peak memory {label}: {run.rss / 2**20:.0f} MB = {run.rss / floor.rss:.1f}x the "
+              f"floor's, {run.rss / pfloor.rss:.1f}x the parallel floor's")  # fmt: skip
     peak = max(first.rss, nxt.rss)
     print(f"peak memory: {peak / 2**20:.0f} MB = {peak / pfloor.rss:.1f}x the parallel floor's "
           f"(goals: <= 3x at 500 x 100, <= 400 MB at 2,000 x 100)")  # fmt: skip

@@ -12,8 +12,9 @@ Current in the OKR sheet always wins over the log; the log is history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from sys import intern
 
 from okr.model import Item
 from okr.problems import Problem, item_problem, make_problem
@@ -43,7 +44,7 @@ _HEADER_INDEX = {normalise(w): k for k, words in CHECKIN_HEADERS.items() for w i
 _HEADER_ROWS = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckIn:
     """One row of the log."""
 
@@ -98,6 +99,7 @@ def read_checkins(
     letters = tuple((k, column_letter(c)) for k, c in cols.items())
     out: list[CheckIn] = []
     problems: list[Problem] = []
+    days: dict[date, date] = {}
     for r in range(header + 1, len(grid)):
         row = grid[r]
         cells = {k: (row[c] if c < len(row) else None) for k, c in cols.items()}
@@ -106,7 +108,9 @@ def read_checkins(
             continue
         raw_id = cells.get("id")
         item_id = str(int(raw_id) if isinstance(raw_id, float) and raw_id.is_integer() else raw_id)
-        item_id = "" if raw_id is None else item_id.split()[0]
+        # One string per ID (as in the OKR table), one object per day:
+        # a big organisation logs hundreds of thousands of check-ins.
+        item_id = "" if raw_id is None else intern(item_id.split()[0])
         raw_value = cells.get("value")
         value: float | str | None
         try:
@@ -119,22 +123,24 @@ def read_checkins(
             confidence = None
         if confidence is not None and 1 < confidence <= 100:
             confidence /= 100
-        entry = CheckIn(
-            None, item_id, value, confidence, str(cells.get("note") or ""),
-            workbook, sheet, r + 1, letters,
-        )  # fmt: skip
         raw_date = cells.get("date")
         try:
             on = None if raw_date is None else as_date(raw_date)
+            on = on if on is None else days.setdefault(on, on)
         except (ValueError, OverflowError):
             on = None
+        # One object per row: a big organisation logs hundreds of thousands of check-ins.
+        entry = CheckIn(
+            on, item_id, value, confidence, str(cells.get("note") or ""),
+            workbook, sheet, r + 1, letters,
+        )  # fmt: skip
         if on is None:
             shown = "empty" if raw_date is None else f"'{raw_date}'"
             problems.append(
                 _warn(entry, "date", f"check-in date is {shown}: type the date as 2026-11-20")
             )
             continue
-        out.append(replace(entry, on=on))
+        out.append(entry)
     return tuple(out), tuple(problems)
 
 

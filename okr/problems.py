@@ -47,7 +47,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem: what, how bad, which row, where, and how to fix it."""
 

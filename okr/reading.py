@@ -242,7 +242,8 @@ def _read_row(
     cells: dict[str, object], where: Location, decimal: str | None = None
 ) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
-    item_id = _text(cells.get("id")).strip()
+    # Interned: the check-ins, the tree and the scores name the same IDs again and again.
+    item_id = intern(_text(cells.get("id")).strip())
 
     def report(code: str, key: str, message: str) -> None:
         problems.append(

@@ -183,7 +183,7 @@ def fold(
 # Changes between two runs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """What a run recorded about one row, as far as changes are concerned."""
 
@@ -197,7 +197,7 @@ class Snapshot:
     notes: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One difference between the previous run and this one."""
 

@@ -11,6 +11,7 @@ from types import ModuleType
 
 import pytest
 import xlsxwriter
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from sync.xlsx import fast_sheet
@@ -57,6 +58,26 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool, link: type = Inter
     ws.write_rich_string(54, 0, "plain ", bold, "bold")
     ws.write_array_formula(55, 0, 55, 0, "{=SUM(A1:A2*B1:B2)}")
     ws.write_string(16 * 9 + 3, 30, "far right in a later block")
+    # Rows of the default height (outline only) and a taller one: a shape below is placed alike.
+    for row in (60, 61, 63):
+        ws.set_row(row, None, None, {"level": 1})
+    ws.set_row(62, 30)
+    ws.insert_textbox(65, 1, "placed below rows of set heights")
+    # A group of sparklines, one per row, from the values of columns 3..5 of that row.
+    spark_rows = [0, 14, 28]
+    options = {"markers": True, "empty_cells": "gaps"}
+    if bulk and hasattr(ws, "add_row_sparklines"):
+        ws.add_row_sparklines(spark_rows, 8, 3, 5, options)
+    else:
+        ws.add_sparkline(
+            0,
+            8,
+            {
+                **options,
+                "location": [xl_rowcol_to_cell(r, 8) for r in spark_rows],
+                "range": [xl_range(r, 3, r, 5) for r in spark_rows],
+            },
+        )
 
 
 def _parts(path: Path) -> dict[str, bytes]:
@@ -124,3 +145,14 @@ def test_write_cells_outside_the_sheet_is_ignored_like_write(tmp_path: Path) -> 
         ws.write_cells(1, [])
         assert ws.table[0] == {0: ws.table[0][0]}
         assert ws.dim_colmax == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "plain", "a ", " a", "a\tb", "a\nb", "x&y", "<b>", "_x0041_", "_x004", "多语言 ✓",
+     "\u00a0a", "a\u3000", "a\u2028b", "\x01", "\x7f"],
+)  # fmt: skip
+def test_plain_inline_says_what_the_pattern_says(text: str) -> None:
+    from sync.xlsx.safe_values import _NOT_PLAIN, plain_inline
+
+    assert plain_inline(text) is (_NOT_PLAIN.search(text) is None)

@@ -124,9 +124,9 @@ class Book:
         """The workbook view an item comes from."""
         return self.report.workbooks[self.report.owner[index]]
 
-    def problems_of(self, item: Item) -> list[int]:
+    def problems_of(self, item: Item) -> tuple[int, ...]:
         """Positions in ``report.problems`` of the problems on *item*'s row."""
-        return self.problem_rows.get((item.where.workbook, item.where.row), [])
+        return self.problem_rows.get((item.where.workbook, item.where.row), ())
 
     def add_sheet(
         self,

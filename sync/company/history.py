@@ -10,13 +10,12 @@ they may differ (the row wins).
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
-
-from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from okr.checkins import CheckIn, latest
 from okr.model import Item
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 POINTS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryRow:
     """One key result's history."""
 
@@ -160,7 +159,7 @@ def write_history(book: Book) -> None:
     spark = COLUMNS.index(("trend", 18))
     fed_by_checkins = w["fed_by_checkins"]
     row = FIRST
-    locations, ranges = [], []
+    sparks = array("l")  # the rows with a sparkline: the strings are made when written
     num, pct, mark = f["num"], f["pct"], f["mark"]
     put = ws.write_cells
     for h in r.history:
@@ -202,16 +201,13 @@ def write_history(book: Book) -> None:
             add((13, shown, None))
             for k, (_, value) in enumerate(h.points):
                 add((first_point + k, value, num))
-            locations.append(xl_rowcol_to_cell(row, spark))
-            ranges.append(xl_range(row, first_point, row, first_point + POINTS - 1))
+            sparks.append(row)
         put(row, [cell for cell in cells if cell[1] != ""])
         row += 1
-    if locations:
-        ws.add_sparkline(
-            FIRST,
-            spark,
-            {"location": locations, "range": ranges, "markers": True, "empty_cells": "gaps"},
-        )
+    ws.add_row_sparklines(
+        sparks, spark, first_point, first_point + POINTS - 1,
+        {"markers": True, "empty_cells": "gaps"},
+    )  # fmt: skip
 
 
 def write_owners_due(book: Book, ws, row: int) -> int:

@@ -69,7 +69,7 @@ class WorkbookView:
         return f"{self.state}{when}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricRow:
     """One metric-fed key result: its value, where and when it came from."""
 
@@ -136,12 +136,15 @@ class Report:
     #: the records behind metric-fed key results (``sync.company.data.DataBlock``)
     data: tuple = ()
 
-    def problems_by_row(self) -> dict[tuple[str, int], list[int]]:
+    def problems_by_row(self) -> dict[tuple[str, int], tuple[int, ...]]:
         """(workbook, row number) -> positions in ``problems`` of the problems on that row."""
-        out: dict[tuple[str, int], list[int]] = defaultdict(list)
+        out: dict[tuple[str, int], tuple[int, ...]] = {}
         for i, p in enumerate(self.problems):
-            if p.row is not None:
-                out[(p.workbook, p.row)].append(i)
+            row = p.row
+            if row is not None:
+                key = (p.workbook, row)
+                # Tuples, not lists: one per row with a problem, and most rows have one.
+                out[key] = (*out.get(key, ()), i)
         return out
 
     def departments(self) -> list[DepartmentSummary]:

@@ -28,7 +28,7 @@ from okr.reading import Table
 from okr.rollup import Score, score_all
 from okr.settings import Settings
 from okr.shares import parent_text
-from okr.tree import CHANGE_THRESHOLD, Tree, build_tree, changes, fold
+from okr.tree import CHANGE_THRESHOLD, Snapshot, Tree, build_tree, changes, fold
 from sync.company.data import data_blocks, detail_problems
 from sync.company.history import history_rows, owners_due
 from sync.company.report import MetricRow, Report, Trend, WorkbookView
@@ -60,8 +60,8 @@ class Past:
     stored: frozenset[tuple[str, str]] = frozenset()
     #: workbook name -> its last good version, for those not read fine now
     fallback: Mapping[str, Fallback] = field(default_factory=dict)
-    #: the previous run's rows by ID (first row wins)
-    before: Mapping[str, NodeRecord] = field(default_factory=dict)
+    #: what Changes compares of the previous run's rows, by ID (first row wins)
+    before: Mapping[str, Snapshot] = field(default_factory=dict)
     #: earlier runs for the Trend sheet, oldest first, and objective ID ->
     #: (progress, actions) in each of them
     trend_runs: tuple[RunInfo, ...] = ()

@@ -80,7 +80,7 @@ def load_past(
         name: Fallback(v.digest, v.last_seen, _parse_stored(v.data, name, max_rows, decimal))
         for name, v in run_history.last_good(engine, names).items()
     }
-    before = run_history.nodes_by_id(engine, prev.id) if prev else {}
+    before = run_history.snapshots_by_id(engine, prev.id) if prev else {}
     past_runs = run_history.list_runs(engine, before=as_of, limit=max(trend_runs - 1, 0))
     objectives = run_history.objective_history(engine, [r.id for r in past_runs])
     tables = [r.table for r in reads if r.ok] + [f.table for f in fallback.values() if f.table]

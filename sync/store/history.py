@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import date
+from sys import intern
 
 from sqlalchemy import Engine, select, tuple_
 
+from okr.tree import Snapshot
 from sync.run_records import NodeRecord, RunInfo, SourceState, Version
 from sync.store.runs import chunks
 from sync.store.schema import pending_runs, run_nodes, run_sources, runs, source_versions
@@ -65,6 +67,29 @@ def nodes_by_id(engine: Engine, run_id: int) -> dict[str, NodeRecord]:
     with engine.connect() as conn:
         for r in conn.execute(query):
             out.setdefault(r.id, NodeRecord(*r))
+    return out
+
+
+def snapshots_by_id(engine: Engine, run_id: int) -> dict[str, Snapshot]:
+    """What Changes compares of the rows a run recorded, by ID (first row wins), in tree order.
+
+    Only those columns, one small object per row: the previous run of a big
+    organisation is hundreds of thousands of rows, held while the run computes.
+    """
+    cols = run_nodes.c
+    query = (
+        select(cols.id, cols.parent, cols.title, cols.department, cols.progress, cols.status,
+               cols.notes)
+        .where(cols.run_id == run_id)
+        .order_by(cols.seq)
+    )  # fmt: skip
+    out: dict[str, Snapshot] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            if r.id not in out:
+                department, status = intern(r.department or ""), r.status and intern(r.status)
+                out[r.id] = Snapshot(r.id, None, r.parent, r.title, department, r.progress,
+                                     status, r.notes or "")  # fmt: skip
     return out
 
 

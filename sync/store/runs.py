@@ -130,13 +130,14 @@ def record_run(
                 run_nodes.insert(),
                 [{"run_id": run_id, "seq": start + i, **_row(n)} for i, n in enumerate(part)],
             )
-        if run.problems:
+        for start in range(0, len(run.problems), 2000):  # in slices too, for the same reason
+            part = run.problems[start : start + 2000]
             conn.execute(
                 run_problems.insert(),
                 [
                     {
                         "run_id": run_id,
-                        "seq": i,
+                        "seq": start + i,
                         "code": p.code,
                         "severity": p.severity,
                         "item_id": p.id,
@@ -145,7 +146,7 @@ def record_run(
                         "cell": p.cell,
                         "message": p.message,
                     }
-                    for i, p in enumerate(run.problems)
+                    for i, p in enumerate(part)
                 ],
             )
         if pending is not None:

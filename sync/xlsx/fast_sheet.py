@@ -19,17 +19,16 @@ fall back to xlsxwriter's public API: slower, same workbook.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Sequence
 from math import isfinite
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from sync.xlsx.safe_values import xml_legal
+from sync.xlsx.safe_values import plain_inline, xml_legal
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -41,6 +40,7 @@ _PRIVATE = (
     "_write_cell",
     "_check_dimensions",
     "_assemble_xml_file",
+    "_write_sparklines",
 )
 
 try:
@@ -61,9 +61,6 @@ if FAST:
     _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
-#: What makes an inline string need xlsxwriter's escaping: XML specials, control
-#: characters, text that looks like an _xHHHH_ escape, edge whitespace.
-_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
 
 Cells = Sequence[tuple[int, object, Format | None]]
 
@@ -107,6 +104,42 @@ class _FastWorksheet(Worksheet):
         self.table.clear()
         self.hyperlinks.clear()
         self.row_info.clear()
+
+    def set_row(self, row: int, *args, **kwargs) -> int:  # type: ignore[override]
+        """``set_row``, not keeping a height of default (unhidden) rows: it places images alike."""
+        done = super().set_row(row, *args, **kwargs)
+        if self.row_sizes.get(row) == [self.default_row_height, False]:
+            del self.row_sizes[row]  # the Company sheet sets a row per item (outline levels)
+        return done
+
+    def add_row_sparklines(
+        self, rows: Sequence[int], col: int, first: int, last: int, options: dict
+    ) -> None:
+        """One sparkline group: on each of *rows*, in *col*, the values of *first*..*last*.
+
+        As ``add_sparkline`` with lists, but the strings are made when written, not held.
+        """
+        if not rows:
+            return
+        one = {**options, "location": xl_rowcol_to_cell(rows[0], col)}
+        self.add_sparkline(rows[0], col, {**one, "range": xl_range(rows[0], first, rows[0], last)})
+        spark = self.sparklines[-1]
+        spark["count"], spark["rows"], spark["columns"] = len(rows), rows, (col, first, last)
+
+    def _write_sparklines(self, sparkline) -> None:
+        rows = sparkline.get("rows")
+        if rows is None:
+            super()._write_sparklines(sparkline)
+            return
+        col, first, last = sparkline["columns"]
+        sheet = quote_sheetname(self.name) + "!"
+        self._xml_start_tag("x14:sparklines")
+        for row in rows:
+            self._xml_start_tag("x14:sparkline")
+            self._xml_data_element("xm:f", sheet + xl_range(row, first, row, last))
+            self._xml_data_element("xm:sqref", xl_rowcol_to_cell(row, col))
+            self._xml_end_tag("x14:sparkline")
+        self._xml_end_tag("x14:sparklines")
 
     def _write_one(self, row: int, col: int, value: object, fmt: Format | None) -> None:
         kind = value.__class__
@@ -220,7 +253,7 @@ class _FastWorksheet(Worksheet):
                 text = cell.string
                 if not inline:
                     end = f' t="s"><v>{text}</v></c>'
-                elif _NOT_PLAIN.search(text) is None:
+                elif plain_inline(text):
                     end = f' t="inlineStr"><is><t>{text}</t></is></c>'
                 else:
                     end = None
@@ -328,6 +361,15 @@ class _StockLink:
 
 class _StockWorksheet(Worksheet):
     """``write_cells`` and internal links over xlsxwriter's public API only."""
+
+    def add_row_sparklines(
+        self, rows: Sequence[int], col: int, first: int, last: int, options: dict
+    ) -> None:
+        """One sparkline group: on each of *rows*, in *col*, the values of *first*..*last*."""
+        if rows:
+            locations = [xl_rowcol_to_cell(r, col) for r in rows]
+            ranges = [xl_range(r, first, r, last) for r in rows]
+            self.add_sparkline(rows[0], col, {**options, "location": locations, "range": ranges})
 
     def write_cells(self, row: int, cells: Cells) -> None:
         """Write *cells*, ``(column, value, format)`` triples, on *row*, one by one."""

@@ -43,3 +43,19 @@ def xml_legal(text: str) -> str:
     workbook goes there through this.
     """
     return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+#: What makes an inline string need xlsxwriter's escaping: XML specials, control
+#: characters, text that looks like an _xHHHH_ escape, edge whitespace.
+_NOT_PLAIN = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+
+
+def plain_inline(text: str) -> bool:
+    """True when xlsxwriter would write *text* as it is (``_NOT_PLAIN`` finds nothing).
+
+    Most cells are printable text without XML specials: for them a few string
+    tests answer, faster than the regular expression (a run has millions of cells).
+    """
+    if text.isprintable() and not ("&" in text or "<" in text or ">" in text or "_x" in text):
+        return not (text[:1].isspace() or text[-1:].isspace())
+    return _NOT_PLAIN.search(text) is None
