@@ -21,7 +21,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from sync.consolidate.run import CHECKPOINTS, KILL_ENV
+from sync.consolidate.checkpoints import CHECKPOINTS, KILL_ENV
 from sync.store import history as run_history
 from sync.store import schema
 from sync.store.engine import open_store, sqlite_path

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from sync.consolidate.run import PAUSE_ENV, PAUSE_FILE_ENV
+from sync.consolidate.checkpoints import PAUSE_ENV, PAUSE_FILE_ENV
 from tests.conftest import ROOT
 from tests.mounts import fill, read_only, small_disk
 from tests.okrdata import kr

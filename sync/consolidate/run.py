@@ -18,7 +18,6 @@ A store or disk failure is a ``ServiceError`` (exit 3) with both intact.
 from __future__ import annotations
 
 import gc
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -34,6 +33,7 @@ from okr.problems import ERROR, Problem
 from okr.tree import CHANGE_THRESHOLD
 from sync.config import Workspace
 from sync.consolidate import outputs as output_files
+from sync.consolidate.checkpoints import checkpoint
 from sync.consolidate.compute import Inputs, Outcome, Past, compute
 from sync.consolidate.inputs import load_past, read_sources
 from sync.run_records import FAILED, FRESH, STALE, Progress, RunRecord, SourceState
@@ -47,13 +47,6 @@ from sync.store.lock import Held, run_lock
 DEFAULT_WAIT = 60.0
 #: Points (runs) in the Trend sheet, the current run included.
 TREND_RUNS = 12
-#: Set to a checkpoint name to SIGKILL the process there (the kill-safety tests).
-KILL_ENV = "OKR_TEST_KILL_AT"
-#: Set to a checkpoint name to pause there until the file named by PAUSE_FILE_ENV
-#: + ".go" exists (after creating + ".reached"): tests break things mid-run.
-PAUSE_ENV = "OKR_TEST_PAUSE_AT"
-PAUSE_FILE_ENV = "OKR_TEST_PAUSE_FILE"
-CHECKPOINTS = ("sources", "read", "written", "commit", "recorded", "copied", "renamed")
 
 
 @dataclass(frozen=True)
@@ -138,20 +131,6 @@ class RunResult:
         for notice in self.notices:
             text += f" {notice}"
         return text
-
-
-def checkpoint(name: str) -> None:
-    """Fault injection for the kill-safety tests: die or pause at *name* when asked."""
-    if os.environ.get(KILL_ENV) == name:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
-    if os.environ.get(PAUSE_ENV) == name:
-        marker = Path(os.environ[PAUSE_FILE_ENV])
-        marker.with_suffix(".reached").touch()
-        deadline = time.monotonic() + 120
-        while not marker.with_suffix(".go").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
 
 
 def consolidate(

@@ -19,7 +19,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sync.config import load_config
-from sync.consolidate.run import PAUSE_ENV, PAUSE_FILE_ENV, RunOptions, consolidate
+from sync.consolidate.checkpoints import PAUSE_ENV, PAUSE_FILE_ENV
+from sync.consolidate.run import RunOptions, consolidate
 from sync.service import create_app
 from sync.store import tokens as token_store
 from sync.store.engine import open_store
