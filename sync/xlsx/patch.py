@@ -22,6 +22,7 @@ from datetime import datetime
 from html import unescape  # XML's five entities and character references
 from xml.etree import ElementTree
 
+from sync.xlsx.bounds import column_index, column_name
 from sync.xlsx.xmlparts import Unpatchable, attrs, format_id, full_calc, quoted
 from sync.xlsx.zipcopy import replace_members
 
@@ -36,18 +37,11 @@ _WINDOWS_EPOCH = datetime(1899, 12, 30)
 _MAC_EPOCH = datetime(1904, 1, 1)
 
 
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _split(ref: str) -> tuple[int, int]:
     m = _REF.match(ref)
     if not m:
         raise Unpatchable(f"cell reference {ref!r}")
-    return int(m[2]), _column_number(m[1])
+    return int(m[2]), column_index(m[1])
 
 
 def _number(value: float) -> str:
@@ -169,7 +163,7 @@ class SheetPatch:
             chunk = text[start : opens[k + 1][0] if k + 1 < len(opens) else inner].rstrip()
             if not column or not chunk.endswith(("/>", "</c>")):
                 raise Unpatchable("a cell without its reference, or unexpected content")
-            cells.append([_column_number(column), chunk])
+            cells.append([column_index(column), chunk])
         self.parsed[number] = [opening, cells]
         return self.parsed[number]
 
@@ -272,10 +266,10 @@ class SheetPatch:
         m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"\s*/>', self.head)
         if m is None:
             return
-        c1, r1 = _column_number(m[1]), int(m[2])
-        c2, r2 = (_column_number(m[3]), int(m[4])) if m[3] else (c1, r1)
+        c1, r1 = column_index(m[1]), int(m[2])
+        c2, r2 = (column_index(m[3]), int(m[4])) if m[3] else (c1, r1)
         new = (min(c1, col), min(r1, row_n), max(c2, col), max(r2, row_n))
-        ref = f"{_letters(new[0])}{new[1]}:{_letters(new[2])}{new[3]}"
+        ref = f"{column_name(new[0])}{new[1]}:{column_name(new[2])}{new[3]}"
         self.head = self.head[: m.start()] + f'<dimension ref="{ref}"/>' + self.head[m.end() :]
 
     def _styles_path(self) -> str:
@@ -331,14 +325,6 @@ class SheetPatch:
             return replace_members(self.data, {k: v.encode("utf-8") for k, v in changed.items()})
         except ValueError as exc:
             raise Unpatchable(str(exc)) from None
-
-
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _render(row: list) -> str:
