@@ -155,12 +155,14 @@ def test_a_lost_lock_is_said_as_such(tmp_path: Path, postgres_url: str):
     write_config(tmp_path, postgres_url)
     proc, marker = paused_run(tmp_path, "2026-11-01", "written")
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:  # only the session holding the advisory lock
+    with admin.connect() as conn:  # only the session holding this database's advisory lock
         conn.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_locks"
                 " WHERE locktype = 'advisory' AND granted"
-            )
+                " AND database = (SELECT oid FROM pg_database WHERE datname = :d)"
+            ),
+            {"d": postgres_url.rsplit("/", 1)[1]},
         )
         # A second run can take the lock now; the first must not go on beside it.
     admin.dispose()
