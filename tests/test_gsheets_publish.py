@@ -199,3 +199,13 @@ def test_link_requests_stay_small_for_a_large_company_sheet():
     parts = _split(link_requests(targets, {"Company": 7}))
     sizes = [len(json.dumps(p, separators=(",", ":"))) for p in parts]
     assert max(sizes) < MAX_REQUEST and len(parts) <= 3, sizes
+
+
+def test_a_chinese_company_view_links_its_rows_as_the_english_one():
+    from sync.company.words import words
+    from sync.gsheets.links import resolve
+
+    name = words("zh-CN").sheet("company")
+    company = [["t"], ["n"], ["ID"], ["CO-O1"], ["S-O1"], ["S-KR1"]]
+    targets = resolve({name: []}, {name: company}, [0, 1, 2], 3)
+    assert targets == {name: {(4, 0): (name, 3), (5, 0): (name, 4)}}

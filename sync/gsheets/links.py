@@ -24,8 +24,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-#: Sheets whose links are published (Trend, History and Changes stay plain values).
-LINKED = ("Company", "Data", "Metrics", "Problems")
+from sync.company.words import every_sheet_name
+
+#: Sheets whose links are published, in every language of the company workbook
+#: (Trend, History and Changes stay plain values).
+LINKED = tuple(
+    n for key in ("company", "data", "metrics", "problems") for n in every_sheet_name(key)
+)
+_COMPANY = every_sheet_name("company")
 #: Links at most, as the .xlsx keeps at most 65,530 a sheet (bounds the request bytes).
 MAX_LINKS = 65_530
 #: Rows without a link that one updateCells request may step over before a new one starts.
@@ -105,7 +111,8 @@ def resolve(
     first: int,
 ) -> dict[str, dict[tuple[int, int], tuple[str, int]]]:
     """Where each linked cell of the published sheets leads: sheet -> (row, col) -> target."""
-    company = values.get("Company", [])
+    name = next((n for n in _COMPANY if n in values), _COMPANY[0])
+    company = values.get(name, [])
     first_row: dict[str, int] = {}
     for r in range(first, len(company)):
         text = company[r][0] if company[r] else ""
@@ -120,25 +127,25 @@ def resolve(
         cells: dict[tuple[int, int], tuple[str, int]] = {}
         for row, col, target, target_row in links[sheet]:
             if target not in values:  # a department sheet, not published
-                if sheet == "Company" and col == 0:
+                if sheet == name and col == 0:
                     if row not in up:
                         continue
-                    target, target_row = "Company", up[row]
+                    target, target_row = name, up[row]
                 else:
                     rows = values[sheet]
                     text = rows[row][col] if row < len(rows) and col < len(rows[row]) else ""
                     if not isinstance(text, str) or text not in first_row:
                         continue
-                    target, target_row = "Company", first_row[text]
+                    target, target_row = name, first_row[text]
             if left <= 0:
                 break
             cells[row, col] = (target, target_row)
             left -= 1
-        if sheet == "Company":
+        if sheet == name:
             # Rows past the .xlsx's link budget still link to their parents.
             for row, parent in up.items():
                 if (row, 0) not in cells and left > 0:
-                    cells[row, 0] = ("Company", parent)
+                    cells[row, 0] = (name, parent)
                     left -= 1
         out[sheet] = cells
     return out
