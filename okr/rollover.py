@@ -6,17 +6,22 @@ history joins across periods; a carried key result starts from where it got
 to (Baseline := last Current, Current and As of empty), and its Notes say
 where it came from ("carried from 2026-Q4 at 62 %"). Owners, weights, metric
 bindings, parents and shares are kept.
+
+The new period starts clean: an objective whose parent the new period does
+not have loses its Parent (``unhook``; the Notes keep the old one), and a row
+that would still carry an error stays behind with everything under it
+(``under``), unless the caller asks to carry errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
-from okr.model import Item
+from okr.model import Item, id_key
 from okr.periods import Period
 from okr.rollup import Score
-from okr.shares import parents_of
+from okr.shares import parent_text, parents_of
 
 #: Progress at or above this counts as finished (rounding of 100 %).
 DONE = 1 - 1e-9
@@ -86,6 +91,52 @@ def carried(items: Sequence[Item], scores: Mapping[str, Score], to: Period,
                 )
             )
     return out
+
+
+def unhook(
+    items: Sequence[Item], known: Collection[str], to: Period
+) -> tuple[list[Item], list[tuple[str, str]]]:
+    """*items* with the Parent cleared on each objective that serves an ID not in *known*.
+
+    *known* holds the ``id_key`` of every ID the new period has (the rows
+    rolled over together and the ``--parents`` workbooks). Such an objective
+    carries as not yet aligned, to choose its parent from the new dropdown,
+    instead of pointing at a row that is gone. Returns the rows and, per
+    unhooked objective, ``(ID, old Parent text)``.
+    """
+    out: list[Item] = []
+    unhooked: list[tuple[str, str]] = []
+    for item in items:
+        parents = parents_of(item)
+        if item.is_objective and any(id_key(p) not in known for p, _ in parents):
+            old = parent_text(item) or ""
+            note = f"Parent {old} is not in {to.label}: choose one"
+            notes = f"{note}; {item.notes}" if item.notes else note
+            item = replace(item, parent=None, shares=(), notes=notes)
+            unhooked.append((item.id or "", old))
+        out.append(item)
+    return out, unhooked
+
+
+def under(items: Sequence[Item], ids: Collection[str]) -> set[str]:
+    """*ids* and the IDs of every row that serves one of them, however deep.
+
+    An iterative walk over the rows' parents, so a long cascade needs no
+    recursion.
+    """
+    children: dict[str, list[str]] = {}
+    for item in items:
+        for parent_id, _ in parents_of(item):
+            if item.id:
+                children.setdefault(id_key(parent_id), []).append(item.id)
+    found = set(ids)
+    todo = list(found)
+    while todo:
+        for child in children.get(id_key(todo.pop()), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def _value(scores: Mapping[str, Score], item_id: str, *, rolled: bool) -> float | None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
 
-from okr.periods import parse_period
-from okr.rollover import carried, carry_ids
+from okr.cascade import check as check_items
+from okr.model import Item, id_key
+from okr.periods import Period, parse_period
+from okr.problems import ERROR
+from okr.rollover import carried, carry_ids, under, unhook
 from okr.rollup import score_all
-from sync.cli.check import check_workbooks, expand_paths
+from okr.schema import normalise
+from sync.cli.check import expand_paths
 from sync.cli.options import config_option
 from sync.config import Workspace, load_config
 from sync.errors import InputError
@@ -32,6 +38,10 @@ from sync.xlsx.rollover import language_of, write_next_period
     show_default=True, help="Folder for the new workbooks (same file names).",
 )  # fmt: skip
 @click.option("--all", "everything", is_flag=True, help="Carry finished items too.")
+@click.option(
+    "--carry-errors", is_flag=True,
+    help="Carry rows that have errors as they are (by default they stay behind).",
+)  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace output files that exist.")
 @config_option("Workspace file for settings")
 def rollover(
@@ -40,6 +50,7 @@ def rollover(
     parents: tuple[Path, ...],
     out: Path,
     everything: bool,
+    carry_errors: bool,
     force: bool,
     config: Path | None,
 ) -> int:
@@ -47,8 +58,11 @@ def rollover(
 
     Objectives not yet at 100 % carry over with their unfinished key results
     (Baseline := last Current, Current and As of empty, Notes say where they
-    came from); IDs, owners, weights, metrics and parents are kept. Exit 2
-    when an output file exists (unless --force).
+    came from); IDs, owners, weights, metrics and parents are kept. The new
+    set starts clean: an objective whose parent the new period lacks carries
+    with an empty Parent, and a row that would still have an error stays
+    behind with what serves it (named in the last lines) unless
+    --carry-errors. Exit 2 when an output file exists (unless --force).
 
     Example: okr rollover departments/ --to 2027-Q1 --parents next/company.xlsx -o next
     """
@@ -65,43 +79,82 @@ def rollover(
         raise InputError(
             f"{taken[0]} exists: nothing is overwritten; choose another -o folder or add --force"
         )
-    tables = [read_workbook(f, max_rows=ws.settings.max_rows, decimal=ws.decimal) for f in files]
-    items = [i for t in tables for i in t.items]
+    read = partial(read_workbook, max_rows=ws.settings.max_rows, decimal=ws.decimal)
+    parent_files = expand_paths(parents)
+    context = [i for p in parent_files for i in read(p, parents=True).items]
+    tables = [read(f).items for f in files]
+    items = [i for t in tables for i in t]
     scores = score_all(items, date.today(), ws.settings)
     keep = carry_ids(items, scores, everything=everything)
+    # Whether a parent is gone can be told only when the level above is here.
+    top = normalise(ws.settings.top_level)
+    judged = bool(context) or any(normalise(i.department) == top for i in items)
+    unhooked: list[tuple[str, str]] = []
+    if judged and not carry_errors:
+        known = {id_key(i.id) for i in [*items, *context] if i.id}
+        tables = [_unhook(t, known, period, unhooked) for t in tables]
+    left: dict[tuple[str, str], None] = {}
+    while True:
+        rows = [carried(t, scores, period, keep) for t in tables]
+        errors = _errors([i for r in rows for i in r], context, ws, judged=judged)
+        if carry_errors or not errors:
+            break
+        left.update(errors)
+        keep -= under([i for r in rows for i in r], {item_id for _, item_id in errors})
     kept = 0
-    for f, table, target in zip(files, tables, targets, strict=True):
-        rows = carried(table.items, scores, period, keep)
-        write_next_period(rows, target, lang=language_of(f), period=period.label,
-                          parents=expand_paths(parents))  # fmt: skip
-        kept += len(rows)
-        click.echo(f"wrote {target}: {len(rows)} of {len(table.items)} row(s) carried")
+    for f, old, new, target in zip(files, tables, rows, targets, strict=True):
+        write_next_period(new, target, lang=language_of(f), period=period.label,
+                          parents=parent_files)  # fmt: skip
+        kept += len(new)
+        click.echo(f"wrote {target}: {len(new)} of {len(old)} row(s) carried")
     click.echo(f"{len(files)} workbook(s) for {period.label}, {kept} row(s) carried")
-    _say_carried_errors(files, targets, parents, ws)
+    if unhooked:
+        click.echo(
+            f"no Parent in {period.label} for {len(unhooked)} objective(s) "
+            f"({_named(f'{i} was {p}' for i, p in unhooked)}): choose one from the dropdown"
+        )
+    if left:
+        click.echo(
+            f"left behind with errors: {len(left)} row(s) ({_named(f'{c} {i}' for c, i in left)}) "
+            "and what serves them; fix them in the old workbooks and roll over again with "
+            "--force, or add --carry-errors"
+        )
+    elif errors:
+        click.echo(
+            f"carried over unfixed: {len(errors)} error(s) "
+            f"({_named(f'{c} {i}' for c, i in errors)}); "
+            f"fix them in the new workbooks (okr check {targets[0].parent})"
+        )
     return 0
 
 
-def _say_carried_errors(
-    files: list[Path], targets: list[Path], parents: tuple[Path, ...], ws: Workspace
-) -> None:
-    """Name the errors of this period that the new set still has, to fix before it starts."""
+def _unhook(
+    items: list[Item], known: set[str], period: Period, unhooked: list[tuple[str, str]]
+) -> list[Item]:
+    rows, found = unhook(items, known, period)
+    unhooked += found
+    return rows
 
-    def errors(paths: list[Path], context: list[Path]) -> dict[tuple[str, str | None], None]:
-        report = check_workbooks(
-            paths,
-            parents=context,
-            settings=ws.settings,
-            decimal=ws.decimal,
-            departments=ws.departments,
-        )
-        return {(p.code, p.id): None for p in report.problems if p.severity == "error"}
 
-    before = errors(files, [])
-    carried = [e for e in errors(targets, expand_paths(parents)) if e in before]
-    if carried:
-        named = ", ".join(f"{code} {item}" for code, item in carried[:5])
-        more = f" and {len(carried) - 5} more" if len(carried) > 5 else ""
-        click.echo(
-            f"carried over unfixed: {len(carried)} error(s) ({named}{more}); "
-            f"fix them in the new workbooks (okr check {targets[0].parent})"
-        )
+def _errors(
+    rows: list[Item], context: list[Item], ws: Workspace, *, judged: bool
+) -> dict[tuple[str, str], None]:
+    """``(code, ID)`` of each error the new rows have, in order.
+
+    A parent that exists nowhere counts only where the level above is known:
+    a department rolled over alone cannot tell a gone parent from one in a
+    workbook it was not given.
+    """
+    found = check_items(rows, ws.settings, context=context, departments=ws.departments)
+    return {
+        (p.code, p.id): None
+        for p in found
+        if p.severity == ERROR and p.id and (judged or p.code != "unknown-parent")
+    }
+
+
+def _named(names: Iterable[str], most: int = 5) -> str:
+    """The first *most* of *names*, then how many more."""
+    shown = list(names)
+    more = f" and {len(shown) - most} more" if len(shown) > most else ""
+    return ", ".join(shown[:most]) + more
