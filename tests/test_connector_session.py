@@ -197,6 +197,16 @@ def test_redirects_are_followed_to_the_end(server: Server, session) -> None:
     assert kept.status_code == 302 and kept.headers["Location"] == "/doc?arrived=1"
 
 
+def test_a_redirect_sends_on_the_headers_requests_sends_on(server: Server) -> None:
+    sent = []
+    for s in (pooled_session(2), plain_session()):
+        server.seen.clear()
+        s.get(server.url + "/hop/1", headers={"Authorization": "Bearer t", "Cookie": "a=1"})
+        final = {k.lower(): v for k, v in server.seen[-1][2].items()}
+        sent.append((final.get("authorization"), final.get("cookie")))
+    assert sent[0] == sent[1] == ("Bearer t", None)
+
+
 def test_too_many_redirects(server: Server, session) -> None:
     with pytest.raises(requests.TooManyRedirects):
         session.get(server.url + "/hop/40")

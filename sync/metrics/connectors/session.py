@@ -36,8 +36,6 @@ from sync.metrics.connectors.keepalive import ACCEPT_ENCODING, ConnectFailed, Po
 #: requests' own limit on redirects followed
 MAX_REDIRECTS = 30
 _REDIRECTS = (301, 302, 303, 307, 308)
-#: Headers not sent on to another host after a redirect (as requests does).
-_PRIVATE = ("Authorization", "Cookie", "Proxy-Authorization")
 #: The keyword arguments of ``Session.request`` that take the usual way when given.
 _UNUSUAL = ("data", "files", "json", "auth", "cookies", "hooks", "proxies", "stream", "cert")
 _KNOWN = frozenset(("params", "headers", "timeout", "verify", "allow_redirects", *_UNUSUAL))
@@ -99,8 +97,12 @@ class PooledSession(requests.Session):
             if not redirects or answer.status not in _REDIRECTS or not location:
                 return _response(answer, parts)
             following = urlsplit(urljoin(parts.geturl(), location))
-            if (following.scheme, following.netloc) != (parts.scheme, parts.netloc):
-                sent = {k: v for k, v in sent.items() if k.title() not in _PRIVATE}
+            # as requests does: cookies and proxy credentials never follow a redirect,
+            # the Authorization header only to the same host
+            strip = {"cookie", "proxy-authorization"}
+            if self.should_strip_auth(parts.geturl(), following.geturl()):
+                strip.add("authorization")
+            sent = {k: v for k, v in sent.items() if k.lower() not in strip}
             if answer.status == 303 and verb != "HEAD":
                 verb = "GET"
             parts = self._plain(verb, following.geturl(), (), {})  # type: ignore[assignment]
@@ -114,6 +116,8 @@ class PooledSession(requests.Session):
         """*url* split when the call can go over the kept connections, else None."""
         if args or verb not in ("GET", "HEAD") or self.trust_env or self.auth or self.cookies:
             return None
+        if not url[:8].lower().startswith(("http://", "https://")):
+            return None  # requests says what is wrong with it
         if not kwargs.keys() <= _KNOWN or any(kwargs.get(k) for k in _UNUSUAL):
             return None
         if not isinstance(kwargs.get("timeout"), int | float | tuple | None):
