@@ -20,6 +20,7 @@ import requests
 from okr.periods import parse_period
 from sync.metrics.connectors import ConnectionFailure, ConnectorSet, MetricError
 from sync.metrics.connectors.http import HttpConnector, parse_path, pick
+from sync.metrics.connectors.session import pooled_session
 from sync.metrics.measure import evaluate, measure_all
 from sync.metrics.registry import ConnectionDef, MetricDef
 
@@ -83,10 +84,15 @@ def sleeps() -> list[float]:
     return []
 
 
-@pytest.fixture
-def http(server: Server, sleeps: list[float]) -> HttpConnector:
+def new_session(kind: str) -> requests.Session:
+    """The session ``from_settings`` makes (pooled) or a plain requests one."""
+    return pooled_session(4) if kind == "pooled" else requests.Session()
+
+
+@pytest.fixture(params=["pooled", "requests"])
+def http(request, server: Server, sleeps: list[float]) -> HttpConnector:
     return HttpConnector(
-        "hris", requests.Session(), base_url=server.url, timeout=2, sleep=sleeps.append
+        "hris", new_session(request.param), base_url=server.url, timeout=2, sleep=sleeps.append
     )
 
 
@@ -159,11 +165,12 @@ def test_timeout(server: Server, http: HttpConnector) -> None:
     assert time.monotonic() - started < 1.2
 
 
-def test_unreachable_server_is_a_connection_failure(sleeps: list[float]) -> None:
+@pytest.mark.parametrize("kind", ["pooled", "requests"])
+def test_unreachable_server_is_a_connection_failure(sleeps: list[float], kind: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    http = HttpConnector("hris", requests.Session(), base_url=f"http://127.0.0.1:{port}")
+    http = HttpConnector("hris", new_session(kind), base_url=f"http://127.0.0.1:{port}")
     with pytest.raises(ConnectionFailure, match=re.escape("cannot reach http://127.0.0.1")):
         http.fetch(metric("/kpi"), *Q4)
 

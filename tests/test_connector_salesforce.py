@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-import requests
 
 from sync.metrics.connectors import ConnectionFailure, MetricError
 from sync.metrics.connectors.salesforce import SalesforceConnector, client, soql
 from sync.metrics.registry import MetricDef
-from tests.test_connector_http import Server
+from tests.test_connector_http import Server, new_session
 
 API = "/services/data/v59.0"
 TOKEN = "00D000000000001!AQ4AQFake"
@@ -97,10 +96,10 @@ def server() -> Iterator[tuple[Server, dict]]:
     s.httpd.server_close()
 
 
-@pytest.fixture
-def crm(server: tuple[Server, dict]) -> SalesforceConnector:
+@pytest.fixture(params=["pooled", "requests"])
+def crm(request, server: tuple[Server, dict]) -> SalesforceConnector:
     settings = {"instance_url": server[0].url, "access_token": TOKEN}
-    sf = client(settings, requests.Session())
+    sf = client(settings, new_session(request.param))
     return SalesforceConnector("crm", sf, timeout=2, sleep=lambda s: None)
 
 
@@ -164,18 +163,21 @@ def test_timeout(crm) -> None:
     assert time.monotonic() - started < 1.2
 
 
-def test_bad_token_fails_the_connection(server) -> None:
-    sf = client({"instance_url": server[0].url, "access_token": "wrong"}, requests.Session())
+@pytest.mark.parametrize("kind", ["pooled", "requests"])
+def test_bad_token_fails_the_connection(server, kind: str) -> None:
+    sf = client({"instance_url": server[0].url, "access_token": "wrong"}, new_session(kind))
     crm = SalesforceConnector("crm", sf, sleep=lambda s: None)
     with pytest.raises(ConnectionFailure, match=r"refused access .*INVALID_SESSION_ID"):
         crm.fetch(metric(WON), *Q4)
 
 
-def test_unreachable_server() -> None:
+@pytest.mark.parametrize("kind", ["pooled", "requests"])
+def test_unreachable_server(kind: str) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    sf = client({"instance_url": f"http://127.0.0.1:{port}", "access_token": TOKEN})
+    settings = {"instance_url": f"http://127.0.0.1:{port}", "access_token": TOKEN}
+    sf = client(settings, new_session(kind))
     with pytest.raises(ConnectionFailure, match="cannot reach Salesforce"):
         SalesforceConnector("crm", sf).fetch(metric(WON), *Q4)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sync.metrics.connectors import MetricError, shorten
@@ -131,6 +132,8 @@ def _number(value: Any) -> float | None:
 
 #: Types kept as they are (the common case, checked first: details are large).
 _AS_IS = frozenset((str, int, float, bool, type(None)))
+#: Types summed as they are by a reconciliation.
+_FLOATS = frozenset((int, float))
 
 
 def plain(value: Any) -> Any:
@@ -169,11 +172,23 @@ def reconcile(
             shown = ", ".join(fetched.columns[:12])
             return None, FAILED, f"detail has no column {wanted!r} (columns: {shown})"
         at = columns.index(str(wanted).lower())
-        total = float(sum(_number(r[at]) or 0.0 for r in fetched.rows if at < len(r)))
+        if fetched.plain:  # tuples as long as the columns
+            total = _column_sum(list(map(itemgetter(at), fetched.rows)))
+        else:
+            total = _column_sum([r[at] for r in fetched.rows if at < len(r)])
     if value is None:
         return total, UNCHECKED, ""
     ok = abs(value - total) <= TOLERANCE + 1e-9 * max(abs(value), abs(total))
     return total, RECONCILED if ok else MISMATCH, ""
+
+
+def _column_sum(values: list[Any]) -> float:
+    """The sum of the numbers among *values* (text numbers read, the rest counted as 0)."""
+    if set(map(type, values)) <= _FLOATS:
+        total = float(sum(map(float, values)))
+        if math.isfinite(total):  # else a value was not finite: those count as 0 below
+            return total
+    return float(sum(_number(v) or 0.0 for v in values))
 
 
 def capture(
@@ -199,10 +214,8 @@ def capture(
                       as_of=as_of, source=source, window=(start, end))  # fmt: skip
     total, status, error = reconcile(metric, fetched, value)
     kept = fetched.rows[: cap_of(metric)]
-    if fetched.plain:
-        keep = tuple(r if r.__class__ is tuple else tuple(r) for r in kept)
-    else:
-        keep = tuple(tuple(map(plain, row)) for row in kept)
+    # rows_of_records makes tuples of JSON values: those are kept as they are
+    keep = tuple(kept) if fetched.plain else tuple(tuple(map(plain, row)) for row in kept)
     return Detail(
         metric.name,
         period,
@@ -220,27 +233,40 @@ def capture(
     )
 
 
-def rows_of_records(records: Iterable[dict[str, Any]]) -> DetailRows:
-    """Columns (first-seen order) and rows of a list of JSON-like objects."""
-    records = list(records)
+def rows_of_records(records: Sequence[dict[str, Any]]) -> DetailRows:
+    """Columns (first-seen order) and rows (tuples) of a list of JSON-like objects.
+
+    *records* is not copied: the caller hands over the decoded list.
+    """
     columns: dict[str, None] = {}
-    shape: tuple = ()
-    for r in records:
-        keys = tuple(r)
-        if keys != shape:  # most APIs send the same keys every time: look once per shape
-            shape = keys
-            columns.update((str(k), None) for k in keys if k != "attributes")
+    # most APIs send the same keys every time: each distinct shape is looked at once
+    shapes = dict.fromkeys(map(tuple, records))
+    for keys in shapes:
+        columns.update((str(k), None) for k in keys if k != "attributes")
     names = tuple(columns)
-    rows = [tuple(map(r.get, names)) for r in records[:SCAN_LIMIT]]
+    scanned = records[:SCAN_LIMIT] if len(records) > SCAN_LIMIT else records
+    if len(names) > 1 and len(shapes) == 1 and all(type(k) is str for k in next(iter(shapes))):
+        rows = list(map(itemgetter(*names), scanned))  # every record has every column
+    else:
+        rows = [tuple(map(r.get, names)) for r in scanned]
     # Nested objects (a Salesforce relationship) are flattened where the first row has one:
     # column by column, so the other columns are not touched value by value.
     nested = [i for i, v in enumerate(rows[0]) if isinstance(v, dict | list)] if rows else []
     if nested:
         cols = list(zip(*rows, strict=True))
         for i in nested:
-            cols[i] = tuple(map(_flat, cols[i]))
+            cols[i] = _flat_column(cols[i])
         rows = list(zip(*cols, strict=True))
     return DetailRows(names, rows, len(records) > SCAN_LIMIT, plain=True)
+
+
+def _flat_column(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A column of related objects as their names (``_flat`` for each, at C speed when all
+    are objects with a Name)."""
+    try:
+        return tuple(map(itemgetter("Name"), values))
+    except (KeyError, TypeError, IndexError):
+        return tuple(map(_flat, values))
 
 
 def _flat(value: Any) -> Any:

@@ -8,7 +8,8 @@
    cells in place (``sync.xlsx.fill``), in worker processes when there
    are several workbooks and cores, while the other metrics are measured;
 4. record every outcome in the store, and the detail rows captured with it
-   (same window and as-of; ``sync.metrics.detail``).
+   (same window and as-of; ``sync.metrics.detail``), while the last
+   workbooks are still being written.
 
 A failed metric keeps its Current; its As of keeps the old time with a
 ``(failed: reason)`` mark the check reports as ``stale``, plus a note.
@@ -21,7 +22,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -180,7 +181,7 @@ _GC_STATE: dict[str, Any] = {"active": 0, "threshold": (700, 10, 10)}
 
 def _refresh(ws, paths, registry, connections, engine, today, workers, now, started):
     """Measure, write each workbook as it completes, then record; see ``refresh``."""
-    from sync.store.details import record_details
+    from sync.store.details import encode_rows, record_details
     from sync.store.metrics import record
 
     problems: list[str] = []
@@ -215,21 +216,36 @@ def _refresh(ws, paths, registry, connections, engine, today, workers, now, star
     connectors = ConnectorSet(connections, ws.root, decimal=ws.decimal)
     limits = {c.name: c.max_concurrency for c in connections.values()}
     writer = _Writer(books, now())
+    encoded: dict[tuple[str, str], str] = {}
+
+    def done(outcome: Outcome) -> None:
+        writer.done(outcome)
+        if outcome.detail is not None:  # encoded now, not after the last answer
+            encoded[outcome.metric, outcome.period] = encode_rows(outcome.detail)
+
     try:
         outcomes = measure_all(
-            pairs, connectors, limits, today=today, workers=workers, now=now, on_outcome=writer.done
+            pairs, connectors, limits, today=today, workers=workers, now=now, on_outcome=done
         )
-    finally:
+    except BaseException:
         connectors.close()
-        # Every workbook write started is finished (each is atomic) whatever happens next.
-        results.update(writer.finish())
-    if sheets:
-        from sync.gsheets.writeback import write_all
+        results.update(writer.finish())  # every workbook write started is finished (atomic)
+        raise
+    connectors.close()
+    # The last workbooks are still being written (in other processes) while the store records.
+    with ThreadPoolExecutor(1, thread_name_prefix="workbooks") as finishing:
+        finished = finishing.submit(writer.finish)
+        try:
+            if sheets:
+                from sync.gsheets.writeback import write_all
 
-        by_key = {(o.metric, o.period): o for o in outcomes}
-        results.update((r.name, r) for r in write_all(sheets, by_key, now()))
-    recorded = record(engine, outcomes)  # a failing store: ServiceError, the workbooks done
-    record_details(engine, [o.detail for o in outcomes if o.detail is not None])
+                by_key = {(o.metric, o.period): o for o in outcomes}
+                results.update((r.name, r) for r in write_all(sheets, by_key, now()))
+            recorded = record(engine, outcomes)  # a failing store: ServiceError, workbooks done
+            details = [o.detail for o in outcomes if o.detail is not None]
+            record_details(engine, details, encoded=encoded)
+        finally:
+            results.update(finished.result())
     ordered = [results[n] for n in sorted(results)]
     return RefreshReport(
         tuple(outcomes), tuple(ordered), tuple(problems), perf_counter() - started, recorded

@@ -8,7 +8,7 @@ SQLite and PostgreSQL store them the same way; the latest capture of a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import Engine, func, insert, select
@@ -19,11 +19,28 @@ from sync.metrics.detail import Detail
 from sync.store.schema import metric_details
 
 
+def encode_rows(detail: Detail) -> str:
+    """The JSON text the store keeps for *detail*'s rows.
+
+    A refresh encodes each detail as it comes, while other metrics are still
+    being measured, and hands the texts to ``record_details``.
+    """
+    return json.dumps(detail.rows, default=str, separators=(",", ":"))
+
+
 def record_details(
-    engine: Engine, details: Iterable[Detail], *, recorded_at: datetime | None = None
+    engine: Engine,
+    details: Iterable[Detail],
+    *,
+    recorded_at: datetime | None = None,
+    encoded: Mapping[tuple[str, str], str] | None = None,
 ) -> int:
-    """Store *details* in one transaction; the number written. ``ServiceError`` on failure."""
+    """Store *details* in one transaction; the number written. ``ServiceError`` on failure.
+
+    *encoded* holds rows already encoded (``encode_rows``) by (metric, period).
+    """
     when = recorded_at or datetime.now().replace(microsecond=0)
+    ready = encoded or {}
     rows = [
         {
             "metric": d.metric,
@@ -32,7 +49,7 @@ def record_details(
             "as_of": d.as_of,
             "source": d.source,
             "columns": json.dumps(list(d.columns), ensure_ascii=False),
-            "rows": json.dumps(d.rows, default=str, separators=(",", ":")),
+            "rows": ready.get((d.metric, d.period)) or encode_rows(d),
             "row_count": d.row_count,
             "total": d.total,
             "total_column": d.total_column,

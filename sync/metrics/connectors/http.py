@@ -26,11 +26,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from sync.metrics.connectors import (
     ConnectionFailure,
@@ -38,9 +38,9 @@ from sync.metrics.connectors import (
     KindSpec,
     MetricError,
     as_number,
-    freeze_environment,
     shorten,
 )
+from sync.metrics.connectors.session import pooled_session
 from sync.metrics.detail import DetailRows, rows_of_records
 from sync.secrets import redact_url, resolve_secrets
 
@@ -174,7 +174,7 @@ class HttpConnector:
             document = self._document(template, redact_url(template), metric)
         path = str(metric.spec["detail_path"])
         found = pick(document, path)
-        if not isinstance(found, list) or not all(isinstance(r, dict) for r in found):
+        if not isinstance(found, list) or not all(map(isinstance, found, repeat(dict))):
             raise MetricError(f"detail_path {path} is not a list of objects")
         return rows_of_records(found)
 
@@ -236,15 +236,6 @@ def _why(exc: BaseException) -> str:
         if marker in text:
             return marker.lower()
     return shorten(text, 100)
-
-
-def pooled_session(size: int, url: str = "") -> requests.Session:
-    """A session holding *size* connections per host, environment read once for *url*."""
-    session = freeze_environment(requests.Session(), url)
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, size))
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
 
 
 def from_settings(name: str, settings: Mapping[str, Any], root: Path) -> HttpConnector:

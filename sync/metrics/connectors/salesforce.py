@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from sync.metrics.connectors import (
     AGGREGATES,
@@ -43,7 +42,7 @@ from sync.metrics.connectors import (
     check_query,
     shorten,
 )
-from sync.metrics.connectors.http import pooled_session
+from sync.metrics.connectors.session import PlainHTTP, pooled_session
 from sync.metrics.detail import DetailRows, rows_of_records
 
 if TYPE_CHECKING:
@@ -151,8 +150,7 @@ class SalesforceConnector:
         attempt = 0
         while True:
             try:
-                ask = self.client.query if single else self.client.query_all
-                return ask(query, timeout=timeout)
+                return self._pages(query, timeout, single)
             except requests.Timeout:
                 raise MetricError(f"Salesforce gave no answer within {timeout:g} s") from None
             except requests.ConnectionError:
@@ -171,6 +169,20 @@ class SalesforceConnector:
                         f"Salesforce refused access (HTTP {status}): {message}"
                     ) from None
                 raise MetricError(f"Salesforce answered HTTP {status}: {message}") from None
+
+    def _pages(self, query: str, timeout: float, single: bool) -> dict[str, Any]:
+        """The first answer (*single*) or every page's records in one list, as ``query_all``
+        gives them, without passing each record through a generator."""
+        result = self.client.query(query, timeout=timeout)
+        if single:
+            return result
+        records = result.get("records", [])
+        while not result.get("done", True) and result.get("nextRecordsUrl"):
+            result = self.client.query_more(
+                result["nextRecordsUrl"], identifier_is_url=True, timeout=timeout
+            )
+            records.extend(result.get("records", []))
+        return {"records": records, "totalSize": len(records), "done": True}
 
     def close(self) -> None:
         """Close the client's HTTP session."""
@@ -198,16 +210,6 @@ def _reduce(records: list[Mapping[str, Any]], field: str, how: str) -> float:
     return {"min": min, "max": max}.get(how, lambda n: n[-1])(numbers)
 
 
-class _PlainHTTP(HTTPAdapter):
-    """Sends simple-salesforce's ``https://`` URLs as ``http://`` to a loopback test server."""
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
-        request.url = "http://" + str(request.url)[len("https://") :]
-        return super().send(request, *args, **kwargs)
-
-
 def client(
     settings: Mapping[str, Any], session: requests.Session | None = None, *, pool_size: int = 10
 ) -> Salesforce:
@@ -230,7 +232,7 @@ def client(
                 raise ValueError(
                     "instance_url must use https:// (http only for a local test server)"
                 )
-            session.mount(f"https://{parts.netloc}", _PlainHTTP(pool_maxsize=pool_size))
+            session.mount(f"https://{parts.netloc}", PlainHTTP(pool_maxsize=pool_size))
         return Salesforce(
             instance_url=instance_url,
             session_id=str(settings["access_token"]),
