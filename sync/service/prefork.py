@@ -3,11 +3,11 @@
 The parent builds the app before forking, so every worker signs dashboard
 cookies with the same key (a random one too), binds the port (``listen``),
 forks the workers and then only supervises them; the kernel hands each new
-connection to one worker. Only the first worker runs the nightly scheduler. SIGTERM or
-Ctrl+C stops every worker (each finishes what its threads are serving); a
-worker that dies stops the others and the parent exits 3, so a supervisor
-such as systemd restarts the whole service; a worker whose parent is gone
-(killed outright) stops itself within a second.
+connection to one worker. Only the first worker runs the nightly scheduler.
+SIGTERM or Ctrl+C stops every worker; a worker that dies stops the others and
+the parent exits 3, so a supervisor such as systemd restarts the whole
+service; a worker whose parent is gone (killed outright) stops itself within
+a second.
 
 What a process keeps in memory is its own: the rate limit counts per worker,
 and each worker trusts a verified token for its own 2 seconds (a revocation
@@ -100,6 +100,8 @@ def run_workers(
                     other.close()  # connections the kernel hands a socket are its worker's only
             try:
                 code = _work(app, mine, threads, start_scheduler if index == 0 else None)
+            except (_Stop, KeyboardInterrupt):  # stopped while still starting
+                code = 0
             except Exception:
                 log.exception("okr serve worker %s stopped", os.getpid())
             finally:
