@@ -4,8 +4,9 @@ APScheduler 3.11 runs ``nightly_run`` once a day in the service process. It
 starts the run exactly as ``POST /runs`` does, in a child process sharing
 the CLI's lock, so it and a cron-started ``okr consolidate`` never overlap:
 whichever comes second finds the lock held and is recorded as failed with
-the reason. With several gunicorn workers, schedule with cron or systemd
-instead (each worker would schedule its own run).
+the reason. ``okr serve --workers N`` schedules it in its first worker only;
+with several gunicorn workers, schedule with cron or systemd instead (each
+worker would schedule its own run).
 """
 
 from __future__ import annotations
@@ -55,4 +56,5 @@ def start_scheduler(app, *, start: bool = True):
     )
     if start:
         scheduler.start()
+        log.info("nightly run scheduled at %02d:%02d", hour, minute)
     return scheduler

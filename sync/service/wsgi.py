@@ -10,5 +10,7 @@ from __future__ import annotations
 import os
 
 from sync.service import create_app
+from sync.service.heap import settle
 
 app = create_app(os.environ.get("OKR_CONFIG") or None)
+settle()

@@ -48,3 +48,22 @@ def test_okr_serve_with_a_bad_config_exits_2(tmp_path):
         timeout=60,
     )
     assert done.returncode == 2 and "nope" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_settling_freezes_the_heap_and_collects_the_young_less_often():
+    # In a fresh interpreter: the freeze and the thresholds are process-wide.
+    code = (
+        "import gc; from sync.service.heap import settle, YOUNG_THRESHOLD\n"
+        "from sync.service import create_app\n"
+        "before = gc.get_threshold()\n"
+        "settle()\n"
+        "young, *older = gc.get_threshold()\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+        "assert young == YOUNG_THRESHOLD and older == list(before[1:])\n"
+        "gc.collect()  # cycles are still collected\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr
