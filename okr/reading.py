@@ -9,11 +9,12 @@ naming that cell, never an exception.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from sys import intern
-from typing import Any
+from typing import Any, TypeVar
 
 from okr.model import Item, Location
 from okr.numbers import (
@@ -23,7 +24,7 @@ from okr.numbers import (
     parse_number,
     typed_percent,
 )
-from okr.periods import Period, parse_period
+from okr.periods import parse_period
 from okr.problems import Problem, make_problem
 from okr.schema import (
     COLUMN_BY_KEY,
@@ -43,6 +44,7 @@ _STATE_RE = re.compile(
     r"^\s*(?P<date>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)?"
     r"\s*(?:\((?P<state>[^)]*)\))?\s*$"
 )
+T = TypeVar("T")
 _NUMBER_CODES = {"baseline": "target", "target": "target", "current": "target", "weight": "weight"}
 
 
@@ -102,14 +104,25 @@ def read_table(
     letters = tuple((k, column_letter(c)) for k, c in cols.items())
     items: list[Item] = []
     problems: list[Problem] = []
-    inputs = [c for k, c in cols.items() if k not in ("progress", "status")]
+    keys = tuple(cols)
+    # The columns read, as one C call per row; Progress and Status are formulas.
+    take = _getter(tuple(cols.values()))
+    inputs = _getter(tuple(c for k, c in cols.items() if k not in ("progress", "status")))
+    last = max(cols.values())
     for r in range(header + 1, len(grid)):
         row = grid[r]
-        width = len(row)
+        if len(row) <= last:  # a short row (not from calamine): pad it as empty
+            row = [*row, *[None] * (last + 1 - len(row))]
         # Most template rows are empty: skip them before building anything.
-        if not any(c < width and row[c] not in ("", None) for c in inputs):
+        if _EMPTY.issuperset(inputs(row)):
             continue
-        cells = {k: _clean(row[c]) if c < width else None for k, c in cols.items()}
+        cells = dict(
+            zip(
+                keys,
+                [(v.strip() or None) if isinstance(v, str) else v for v in take(row)],
+                strict=True,
+            )
+        )
         where = Location(workbook, sheet, r + 1, letters)
         item, found = _read_row(cells, where, decimal)
         items.append(item)
@@ -166,6 +179,41 @@ def _keys(row: Sequence[object]) -> dict[str, int]:
         if key and key not in cols:
             cols[key] = c
     return cols
+
+
+#: What an empty cell holds, as readers give it.
+_EMPTY = frozenset({"", None})
+
+
+def _getter(columns: tuple[int, ...]) -> Callable[[Sequence[object]], tuple[object, ...]]:
+    """The values at *columns* of a row, always as a tuple."""
+    if len(columns) == 1:
+        only = columns[0]
+        return lambda row: (row[only],)
+    return itemgetter(*columns)
+
+
+def _by_text(fn: Callable[[Any], T]) -> Callable[[Any], T]:
+    """*fn* remembered for text: every row of a sheet names the same few types and units."""
+    seen: dict[str, T] = {}
+
+    def remembered(value: Any) -> T:
+        if type(value) is not str:
+            return fn(value)
+        found = seen.get(value, seen)
+        if found is seen:
+            if len(seen) > 4096:
+                seen.clear()
+            found = seen[value] = fn(value)
+        return found  # type: ignore[return-value]
+
+    return remembered
+
+
+_type = _by_text(parse_type)
+_direction = _by_text(parse_direction)
+_parents = _by_text(read_parents)
+_percent_unit = _by_text(is_percent_unit)
 
 
 def _clean(value: object) -> object:
@@ -226,16 +274,8 @@ def _parse_as_of(value: object) -> tuple[datetime | None, str]:
     return when, (m.group("state") or "").strip()
 
 
-_PERIODS: dict[str, Period | None] = {}
-
-
-def _period(label: str) -> Period | None:
-    """``parse_period``, one shared (frozen) value per label: every row names its period."""
-    if label not in _PERIODS:
-        if len(_PERIODS) > 1000:
-            _PERIODS.clear()
-        _PERIODS[label] = parse_period(label)
-    return _PERIODS[label]
+#: ``parse_period``, one shared (frozen) value per label: every row names its period.
+_period = _by_text(parse_period)
 
 
 def _read_row(
@@ -268,12 +308,12 @@ def _read_row(
         )
 
     raw_type = cells.get("type")
-    kind = parse_type(raw_type)
+    kind = _type(raw_type)
     if kind is None:
         shown = _text(raw_type) or "empty"
         report("type", "type", f"Type is {shown}: choose 'Objective' or 'Key Result'")
 
-    parent, shares, share_message = read_parents(cells.get("parent"))
+    parent, shares, share_message = _parents(cells.get("parent"))
     if share_message:
         report("parent-share", "parent", share_message)
 
@@ -291,7 +331,7 @@ def _read_row(
     direction = None
     if kind == "key result":
         raw_direction = cells.get("direction")
-        direction = parse_direction(raw_direction)
+        direction = _direction(raw_direction)
         if direction is None:
             shown = _text(raw_direction) or "empty"
             report(
@@ -301,7 +341,7 @@ def _read_row(
             )
 
     # In a key result measured in %, values are percentage points: "85%" is 85.
-    percent = is_percent_unit(cells.get("unit"))
+    percent = _percent_unit(cells.get("unit"))
     if percent:
         for key in ("baseline", "target"):
             if numbers[key] is not None and typed_percent(cells.get(key)):
