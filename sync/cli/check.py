@@ -23,7 +23,6 @@ from sync.cli.terminal import printable
 from sync.config import load_config
 from sync.errors import InputError, ServiceError
 from sync.gsheets import is_sheet_ref, reader
-from sync.metrics.registry import load_registry
 from sync.sources.folder import PARSE_THREADS, workbook_files
 from sync.xlsx.reading import read_workbook
 
@@ -192,7 +191,11 @@ def check(
     files = expand_paths(paths)
     if not files:
         raise InputError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
-    metrics = {n: m.unit for n, m in load_registry(ws).items()} if ws.metrics else None
+    metrics = None
+    if ws.metrics:
+        from sync.metrics.registry import load_registry  # its connectors only when metrics exist
+
+        metrics = {n: m.unit for n, m in load_registry(ws).items()}
     report = check_workbooks(
         files,
         parents=expand_paths(parents),
