@@ -144,7 +144,12 @@ def _read_book(
         table = read(grid, name, sheet, decimal=decimal)
     except TableError as exc:
         raise InputError(f"{name}: sheet {sheet}: {exc}") from None
-    return with_checkins(book, table)
+    # The log is read the same way, so it is bounded the same way.
+    return with_checkins(
+        book,
+        table,
+        lambda log: check_extent(zf, book.sheet_names.index(log), name, log, max_rows),
+    )
 
 
 def check_extent(
