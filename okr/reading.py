@@ -114,7 +114,7 @@ def read_table(
         if len(row) <= last:  # a short row (not from calamine): pad it as empty
             row = [*row, *[None] * (last + 1 - len(row))]
         # Most template rows are empty: skip them before building anything.
-        if _EMPTY.issuperset(inputs(row)):
+        if _is_empty(inputs(row)):
             continue
         cells = dict(
             zip(
@@ -183,6 +183,13 @@ def _keys(row: Sequence[object]) -> dict[str, int]:
 
 #: What an empty cell holds, as readers give it.
 _EMPTY = frozenset({"", None})
+
+
+def _is_empty(values: tuple[object, ...]) -> bool:
+    try:
+        return _EMPTY.issuperset(values)
+    except TypeError:  # a value that cannot be hashed is not empty
+        return False
 
 
 def _getter(columns: tuple[int, ...]) -> Callable[[Sequence[object]], tuple[object, ...]]:
