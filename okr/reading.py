@@ -9,13 +9,15 @@ naming that cell, never an exception.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from operator import itemgetter
 from sys import intern
-from typing import Any, TypeVar
+from typing import Any
 
+from okr.cells import all_empty, cell_text, clean, cleaned
+from okr.memo import by_text
 from okr.model import Item, Location
 from okr.numbers import (
     ERROR_VALUES,
@@ -44,7 +46,6 @@ _STATE_RE = re.compile(
     r"^\s*(?P<date>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)?"
     r"\s*(?:\((?P<state>[^)]*)\))?\s*$"
 )
-T = TypeVar("T")
 _NUMBER_CODES = {"baseline": "target", "target": "target", "current": "target", "weight": "weight"}
 
 
@@ -105,24 +106,19 @@ def read_table(
     items: list[Item] = []
     problems: list[Problem] = []
     keys = tuple(cols)
-    # The columns read, as one C call per row; Progress and Status are formulas.
-    take = _getter(tuple(cols.values()))
-    inputs = _getter(tuple(c for k, c in cols.items() if k not in ("progress", "status")))
+    # The columns read, as one C call per row (a tuple: the required columns are
+    # several); Progress and Status are formulas, not input.
+    take = itemgetter(*cols.values())
+    inputs = itemgetter(*(c for k, c in cols.items() if k not in ("progress", "status")))
     last = max(cols.values())
     for r in range(header + 1, len(grid)):
         row = grid[r]
-        if len(row) <= last:  # a short row (not from calamine): pad it as empty
+        if len(row) <= last:  # gspread leaves out a row's trailing empty cells
             row = [*row, *[None] * (last + 1 - len(row))]
         # Most template rows are empty: skip them before building anything.
-        if _is_empty(inputs(row)):
+        if all_empty(inputs(row)):
             continue
-        cells = dict(
-            zip(
-                keys,
-                [(v.strip() or None) if isinstance(v, str) else v for v in take(row)],
-                strict=True,
-            )
-        )
+        cells = dict(zip(keys, cleaned(take(row)), strict=True))
         where = Location(workbook, sheet, r + 1, letters)
         item, found = _read_row(cells, where, decimal)
         items.append(item)
@@ -151,19 +147,19 @@ def read_ids(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> Tab
     items = []
     for n in range(r + 1, len(grid)):
         row = grid[n]
-        cells = {k: _clean(row[c]) if c < len(row) else None for k, c in cols.items()}
-        item_id = _text(cells.get("id")).strip()
+        cells = {k: clean(row[c]) if c < len(row) else None for k, c in cols.items()}
+        item_id = cell_text(cells.get("id")).strip()
         if not item_id or not _ID_RE.match(item_id):
             continue
-        label = _text(cells.get("period")).strip()
+        label = cell_text(cells.get("period")).strip()
         period = parse_period(label) if label else None
         items.append(
             Item(
                 id=item_id,
                 kind=parse_type(cells.get("type")),
                 parent=None,
-                title=_text(cells.get("title")),
-                department=_text(cells.get("department")),
+                title=cell_text(cells.get("title")),
+                department=cell_text(cells.get("department")),
                 period_label=period.label if period else label,
                 period=period,
                 where=Location(workbook, sheet, n + 1, letters),
@@ -181,61 +177,10 @@ def _keys(row: Sequence[object]) -> dict[str, int]:
     return cols
 
 
-#: What an empty cell holds, as readers give it.
-_EMPTY = frozenset({"", None})
-
-
-def _is_empty(values: tuple[object, ...]) -> bool:
-    try:
-        return _EMPTY.issuperset(values)
-    except TypeError:  # a value that cannot be hashed is not empty
-        return False
-
-
-def _getter(columns: tuple[int, ...]) -> Callable[[Sequence[object]], tuple[object, ...]]:
-    """The values at *columns* of a row, always as a tuple."""
-    if len(columns) == 1:
-        only = columns[0]
-        return lambda row: (row[only],)
-    return itemgetter(*columns)
-
-
-def _by_text(fn: Callable[[Any], T]) -> Callable[[Any], T]:
-    """*fn* remembered for text: every row of a sheet names the same few types and units."""
-    seen: dict[str, T] = {}
-
-    def remembered(value: Any) -> T:
-        if type(value) is not str:
-            return fn(value)
-        found = seen.get(value, seen)
-        if found is seen:
-            if len(seen) > 4096:
-                seen.clear()
-            found = seen[value] = fn(value)
-        return found  # type: ignore[return-value]
-
-    return remembered
-
-
-_type = _by_text(parse_type)
-_direction = _by_text(parse_direction)
-_parents = _by_text(read_parents)
-_percent_unit = _by_text(is_percent_unit)
-
-
-def _clean(value: object) -> object:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+_type = by_text(parse_type)
+_direction = by_text(parse_direction)
+_parents = by_text(read_parents)
+_percent_unit = by_text(is_percent_unit)
 
 
 def from_excel_serial(serial: float) -> datetime:
@@ -260,7 +205,7 @@ def as_date(value: object) -> date:
 
 def leading_id(text: object) -> str | None:
     """The ID a Parent cell names: its first word ("CO-O1 · Grow revenue" -> CO-O1)."""
-    words = _text(text).split()
+    words = cell_text(text).split()
     return words[0] if words else None
 
 
@@ -282,7 +227,7 @@ def _parse_as_of(value: object) -> tuple[datetime | None, str]:
 
 
 #: ``parse_period``, one shared (frozen) value per label: every row names its period.
-_period = _by_text(parse_period)
+_period = by_text(parse_period)
 
 
 def _read_row(
@@ -290,7 +235,7 @@ def _read_row(
 ) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
     # Interned: the check-ins, the tree and the scores name the same IDs again and again.
-    item_id = intern(_text(cells.get("id")).strip())
+    item_id = intern(cell_text(cells.get("id")).strip())
 
     def report(code: str, key: str, message: str) -> None:
         problems.append(
@@ -317,7 +262,7 @@ def _read_row(
     raw_type = cells.get("type")
     kind = _type(raw_type)
     if kind is None:
-        shown = _text(raw_type) or "empty"
+        shown = cell_text(raw_type) or "empty"
         report("type", "type", f"Type is {shown}: choose 'Objective' or 'Key Result'")
 
     parent, shares, share_message = _parents(cells.get("parent"))
@@ -340,7 +285,7 @@ def _read_row(
         raw_direction = cells.get("direction")
         direction = _direction(raw_direction)
         if direction is None:
-            shown = _text(raw_direction) or "empty"
+            shown = cell_text(raw_direction) or "empty"
             report(
                 "direction",
                 "direction",
@@ -370,7 +315,7 @@ def _read_row(
         unread.append("current")
         current = None
 
-    period_label = _text(cells.get("period")).strip()
+    period_label = cell_text(cells.get("period")).strip()
     period = _period(period_label) if period_label else None
     if period is None:
         shown = f"'{period_label}'" if period_label else "empty"
@@ -408,23 +353,23 @@ def _read_row(
         id=item_id,
         kind=kind,
         parent=parent,
-        title=_text(cells.get("title")),
+        title=cell_text(cells.get("title")),
         # Owners, departments, units and metrics repeat on every row: one string each.
-        owner=intern(_text(cells.get("owner"))),
-        department=intern(_text(cells.get("department"))),
+        owner=intern(cell_text(cells.get("owner"))),
+        department=intern(cell_text(cells.get("department"))),
         period_label=period.label if period else period_label,
         period=period,
         direction=direction,
-        unit=intern(_text(cells.get("unit"))),
+        unit=intern(cell_text(cells.get("unit"))),
         baseline=numbers["baseline"],
         target=numbers["target"],
         current=current,
         weight=weight,
         confidence=confidence,
-        metric=intern(_text(cells.get("metric"))),
+        metric=intern(cell_text(cells.get("metric"))),
         as_of=as_of,
         metric_state=state,
-        notes=_text(cells.get("notes")),
+        notes=cell_text(cells.get("notes")),
         shares=shares,
         where=where,
         unread=tuple(unread),

@@ -118,8 +118,8 @@ def check_workbooks(
 
     # Files are read on a few threads (python-calamine parses without the GIL);
     # Google Sheets one at a time, over their one connection.
-    files = len(paths) > 1 and PARSE_THREADS > 1 and all(isinstance(p, Path) for p in paths)
-    pool = ThreadPoolExecutor(max_workers=PARSE_THREADS) if files else None
+    threaded = len(paths) > 1 and PARSE_THREADS > 1 and all(isinstance(p, Path) for p in paths)
+    pool = ThreadPoolExecutor(max_workers=PARSE_THREADS) if threaded else None
     try:
         tables = (pool.map if pool else map)(read_one, paths, labels)
         for p, label, table in zip(paths, labels, tables, strict=True):
