@@ -61,9 +61,14 @@ def department_problems(
     for rows in by_book.values():
         counts = Counter(i.department.strip() for i in rows)
         usual = [d for d, _ in counts.most_common()]
+        # The usual spelling of each spelling: a workbook has a few, on many rows.
+        mains = {
+            mine: next((d for d in usual if d != mine and _same(d, mine, names)), None)
+            for mine in counts
+        }
         for item in rows:
             mine = item.department.strip()
-            main = next((d for d in usual if d != mine and _same(d, mine, names)), None)
+            main = mains[mine]
             if (
                 main is None
                 or counts[main] < counts[mine]

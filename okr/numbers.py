@@ -40,6 +40,8 @@ def parse_number(value: object, decimal: str | None = None) -> float | None:
     ``12.5`` are read, ``12,5`` and ``1.234`` raise, since a European and an
     English reader would take them for different numbers.
     """
+    if type(value) is float:  # what readers give for most number cells
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, bool):

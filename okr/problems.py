@@ -5,7 +5,7 @@ Codes are stable API: scripts and the add-ins match on them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -61,7 +61,15 @@ class Problem:
 
     def as_dict(self) -> dict[str, str]:
         """The JSON shape used by ``okr check --format json``."""
-        return asdict(self)
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "id": self.id,
+            "workbook": self.workbook,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message,
+        }
 
     @property
     def row(self) -> int | None:

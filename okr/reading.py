@@ -12,9 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from sys import intern
 from typing import Any
 
+from okr.cells import all_empty, cell_text, clean, cleaned
+from okr.memo import by_text
 from okr.model import Item, Location
 from okr.numbers import (
     ERROR_VALUES,
@@ -23,7 +26,7 @@ from okr.numbers import (
     parse_number,
     typed_percent,
 )
-from okr.periods import Period, parse_period
+from okr.periods import parse_period
 from okr.problems import Problem, make_problem
 from okr.schema import (
     COLUMN_BY_KEY,
@@ -102,14 +105,20 @@ def read_table(
     letters = tuple((k, column_letter(c)) for k, c in cols.items())
     items: list[Item] = []
     problems: list[Problem] = []
-    inputs = [c for k, c in cols.items() if k not in ("progress", "status")]
+    keys = tuple(cols)
+    # The columns read, as one C call per row (a tuple: the required columns are
+    # several); Progress and Status are formulas, not input.
+    take = itemgetter(*cols.values())
+    inputs = itemgetter(*(c for k, c in cols.items() if k not in ("progress", "status")))
+    last = max(cols.values())
     for r in range(header + 1, len(grid)):
         row = grid[r]
-        width = len(row)
+        if len(row) <= last:  # gspread leaves out a row's trailing empty cells
+            row = [*row, *[None] * (last + 1 - len(row))]
         # Most template rows are empty: skip them before building anything.
-        if not any(c < width and row[c] not in ("", None) for c in inputs):
+        if all_empty(inputs(row)):
             continue
-        cells = {k: _clean(row[c]) if c < width else None for k, c in cols.items()}
+        cells = dict(zip(keys, cleaned(take(row)), strict=True))
         where = Location(workbook, sheet, r + 1, letters)
         item, found = _read_row(cells, where, decimal)
         items.append(item)
@@ -138,19 +147,19 @@ def read_ids(grid: Sequence[Sequence[object]], workbook: str, sheet: str) -> Tab
     items = []
     for n in range(r + 1, len(grid)):
         row = grid[n]
-        cells = {k: _clean(row[c]) if c < len(row) else None for k, c in cols.items()}
-        item_id = _text(cells.get("id")).strip()
+        cells = {k: clean(row[c]) if c < len(row) else None for k, c in cols.items()}
+        item_id = cell_text(cells.get("id")).strip()
         if not item_id or not _ID_RE.match(item_id):
             continue
-        label = _text(cells.get("period")).strip()
+        label = cell_text(cells.get("period")).strip()
         period = parse_period(label) if label else None
         items.append(
             Item(
                 id=item_id,
                 kind=parse_type(cells.get("type")),
                 parent=None,
-                title=_text(cells.get("title")),
-                department=_text(cells.get("department")),
+                title=cell_text(cells.get("title")),
+                department=cell_text(cells.get("department")),
                 period_label=period.label if period else label,
                 period=period,
                 where=Location(workbook, sheet, n + 1, letters),
@@ -168,19 +177,10 @@ def _keys(row: Sequence[object]) -> dict[str, int]:
     return cols
 
 
-def _clean(value: object) -> object:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+_type = by_text(parse_type)
+_direction = by_text(parse_direction)
+_parents = by_text(read_parents)
+_percent_unit = by_text(is_percent_unit)
 
 
 def from_excel_serial(serial: float) -> datetime:
@@ -205,7 +205,7 @@ def as_date(value: object) -> date:
 
 def leading_id(text: object) -> str | None:
     """The ID a Parent cell names: its first word ("CO-O1 · Grow revenue" -> CO-O1)."""
-    words = _text(text).split()
+    words = cell_text(text).split()
     return words[0] if words else None
 
 
@@ -226,16 +226,8 @@ def _parse_as_of(value: object) -> tuple[datetime | None, str]:
     return when, (m.group("state") or "").strip()
 
 
-_PERIODS: dict[str, Period | None] = {}
-
-
-def _period(label: str) -> Period | None:
-    """``parse_period``, one shared (frozen) value per label: every row names its period."""
-    if label not in _PERIODS:
-        if len(_PERIODS) > 1000:
-            _PERIODS.clear()
-        _PERIODS[label] = parse_period(label)
-    return _PERIODS[label]
+#: ``parse_period``, one shared (frozen) value per label: every row names its period.
+_period = by_text(parse_period)
 
 
 def _read_row(
@@ -243,7 +235,7 @@ def _read_row(
 ) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
     # Interned: the check-ins, the tree and the scores name the same IDs again and again.
-    item_id = intern(_text(cells.get("id")).strip())
+    item_id = intern(cell_text(cells.get("id")).strip())
 
     def report(code: str, key: str, message: str) -> None:
         problems.append(
@@ -268,12 +260,12 @@ def _read_row(
         )
 
     raw_type = cells.get("type")
-    kind = parse_type(raw_type)
+    kind = _type(raw_type)
     if kind is None:
-        shown = _text(raw_type) or "empty"
+        shown = cell_text(raw_type) or "empty"
         report("type", "type", f"Type is {shown}: choose 'Objective' or 'Key Result'")
 
-    parent, shares, share_message = read_parents(cells.get("parent"))
+    parent, shares, share_message = _parents(cells.get("parent"))
     if share_message:
         report("parent-share", "parent", share_message)
 
@@ -291,9 +283,9 @@ def _read_row(
     direction = None
     if kind == "key result":
         raw_direction = cells.get("direction")
-        direction = parse_direction(raw_direction)
+        direction = _direction(raw_direction)
         if direction is None:
-            shown = _text(raw_direction) or "empty"
+            shown = cell_text(raw_direction) or "empty"
             report(
                 "direction",
                 "direction",
@@ -301,7 +293,7 @@ def _read_row(
             )
 
     # In a key result measured in %, values are percentage points: "85%" is 85.
-    percent = is_percent_unit(cells.get("unit"))
+    percent = _percent_unit(cells.get("unit"))
     if percent:
         for key in ("baseline", "target"):
             if numbers[key] is not None and typed_percent(cells.get(key)):
@@ -323,7 +315,7 @@ def _read_row(
         unread.append("current")
         current = None
 
-    period_label = _text(cells.get("period")).strip()
+    period_label = cell_text(cells.get("period")).strip()
     period = _period(period_label) if period_label else None
     if period is None:
         shown = f"'{period_label}'" if period_label else "empty"
@@ -361,23 +353,23 @@ def _read_row(
         id=item_id,
         kind=kind,
         parent=parent,
-        title=_text(cells.get("title")),
+        title=cell_text(cells.get("title")),
         # Owners, departments, units and metrics repeat on every row: one string each.
-        owner=intern(_text(cells.get("owner"))),
-        department=intern(_text(cells.get("department"))),
+        owner=intern(cell_text(cells.get("owner"))),
+        department=intern(cell_text(cells.get("department"))),
         period_label=period.label if period else period_label,
         period=period,
         direction=direction,
-        unit=intern(_text(cells.get("unit"))),
+        unit=intern(cell_text(cells.get("unit"))),
         baseline=numbers["baseline"],
         target=numbers["target"],
         current=current,
         weight=weight,
         confidence=confidence,
-        metric=intern(_text(cells.get("metric"))),
+        metric=intern(cell_text(cells.get("metric"))),
         as_of=as_of,
         metric_state=state,
-        notes=_text(cells.get("notes")),
+        notes=cell_text(cells.get("notes")),
         shares=shares,
         where=where,
         unread=tuple(unread),

@@ -231,6 +231,8 @@ def _shared_cycles(items: Sequence[Item], known: Mapping[str, Item]) -> list[Pro
     Loops along first parents only are the cascade check's; an iterative
     search from each extra parent looks for a way back to the item.
     """
+    if not any(len(item.shares) > 1 for item in items):
+        return []  # no second parents: nothing to search from
     up: dict[str, list[str]] = defaultdict(list)
     for item in items:
         for parent_id, _ in parents_of(item):

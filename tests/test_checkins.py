@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from okr.checkins import check_log, latest, needs_update, read_checkins
 from okr.problems import CODES, WARNING
 from okr.settings import Settings
 from sync.cli.check import check_workbooks
+from sync.xlsx.bounds import sheet_part
 from sync.xlsx.reading import read_workbook
 from sync.xlsx.template_sheets import strings
 from tests.okrdata import kr, obj
@@ -63,6 +66,23 @@ def warnings(tmp_path, log):
     path = write_workbook(tmp_path / "co.xlsx", ROWS, "en", log)
     report = check_workbooks([path], today=TODAY)
     return [(p.code, p.cell, p.message) for p in report.problems if p.code in ("checkin", "stale")]
+
+
+def test_a_log_with_a_far_cell_is_left_unread_and_the_table_is_read(tmp_path):
+    # A reader would build the grid out to XFD1048576 (the process aborts): the log is bounded too.
+    good = write_workbook(tmp_path / "co.xlsx", ROWS, "en", GOOD)
+    far = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(good) as zi, zipfile.ZipFile(far, "w", zipfile.ZIP_DEFLATED) as zo:
+        log = sheet_part(zi, CalamineWorkbook.from_path(str(good)).sheet_names.index("Check-ins"))
+        for info in zi.infolist():
+            data = zi.read(info)
+            if info.filename == log:
+                cell = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                data = data.replace(b"</sheetData>", cell)
+            zo.writestr(info, data)
+    table = read_workbook(far)
+    assert [i.id for i in table.items] == [r["id"] for r in ROWS]
+    assert table.checkins == ()
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,15 @@ from sync.cli.terminal import printable
 from sync.company.style import legal_sheet_name
 from sync.config import parse_config
 from sync.errors import ConfigError, InputError
-from sync.xlsx.bounds import above, sheet_extent, sheet_part, within
+from sync.xlsx.bounds import (
+    above,
+    column_name,
+    columns_up_to,
+    sheet_extent,
+    sheet_part,
+    up_to,
+    within,
+)
 from sync.xlsx.reading import read_workbook
 from sync.xlsx.safe_values import xml_legal
 from tests.conftest import ROOT
@@ -176,6 +184,37 @@ def test_the_quick_screen_passes_plain_sheets_and_leaves_odd_ones_to_the_exact_s
         part = sheet_part(zf, 0)
         assert within(zf, part, max_rows=100, max_columns=256) is None
         assert within(zf, part, max_rows=101, max_columns=256) == ()
+
+
+@pytest.mark.parametrize(
+    "far", [b'<c\tr="XFD1048576"', b'<c r="xfd1048576"', b'<c\n r="XFD1048576"', b'<c  r="A900000"']
+)
+def test_a_far_cell_written_oddly_is_refused_as_far(tmp_path, far):
+    # Calamine places these cells where r says: the exact scan has to see them.
+    tail = far + b' t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    xml = b"".join(sheet_xml(okr_rows([hobj("HX-O1")])))
+    path = tmp_path / "odd.xlsx"
+    write_xlsx(path, [xml.replace(b"</sheetData>", b'<row r="7">' + tail)])
+    with pytest.raises(InputError, match="has content below row 100"):
+        read_workbook(path, max_rows=100)
+
+
+@pytest.mark.parametrize("limit", [0, 1, 9, 10, 99, 100, 101, 20_000, 19_999, 1_048_576])
+def test_up_to_matches_exactly_the_numbers_from_one_to_the_limit(limit):
+    pattern = re.compile(up_to(limit))
+    for n in {0, 1, 2, limit - 1, limit, limit + 1, limit * 10, limit + 100, 99_999_999}:
+        if n >= 0:
+            assert bool(pattern.fullmatch(str(n))) == (1 <= n <= limit), (limit, n)
+    assert not pattern.fullmatch(f"0{max(limit, 1)}")
+
+
+@pytest.mark.parametrize("limit", [1, 25, 26, 27, 52, 256, 702, 703, 16_384])
+def test_columns_up_to_matches_exactly_the_columns_to_the_limit(limit):
+    pattern = re.compile(columns_up_to(limit))
+    for n in {1, 2, 26, 27, 255, 256, 257, 702, 703, 16_384, limit - 1, limit, limit + 1}:
+        if n >= 1:
+            assert bool(pattern.fullmatch(column_name(n))) == (n <= limit), (limit, n)
+    assert not pattern.fullmatch("a")
 
 
 @pytest.mark.parametrize("limit", [0, 9, 10, 99, 100, 20_000, 19_999, 1_048_576])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,8 +23,7 @@ from sync.cli.terminal import printable
 from sync.config import load_config
 from sync.errors import InputError, ServiceError
 from sync.gsheets import is_sheet_ref, reader
-from sync.metrics.registry import load_registry
-from sync.sources.folder import workbook_files
+from sync.sources.folder import PARSE_THREADS, workbook_files
 from sync.xlsx.reading import read_workbook
 
 
@@ -109,15 +109,29 @@ def check_workbooks(
         context.extend(read(p, parents=True).items)
     report = CheckReport(problems=[])
     labels = workbook_labels(paths)
-    for p, label in zip(paths, labels, strict=True):
+
+    def read_one(p: Path | str, label: str) -> Table | Exception:
         try:
-            table = read(p, name=label)
+            return read(p, name=label)
         except (InputError, ServiceError) as exc:
-            report.unreadable.append(str(p))
-            report.problems.append(make_problem("unreadable", str(exc), workbook=label))
-            continue
-        report.tables.append(table)
-        report.problems.extend(table.problems)
+            return exc
+
+    # Files are read on a few threads (python-calamine parses without the GIL);
+    # Google Sheets one at a time, over their one connection.
+    threaded = len(paths) > 1 and PARSE_THREADS > 1 and all(isinstance(p, Path) for p in paths)
+    pool = ThreadPoolExecutor(max_workers=PARSE_THREADS) if threaded else None
+    try:
+        tables = (pool.map if pool else map)(read_one, paths, labels)
+        for p, label, table in zip(paths, labels, tables, strict=True):
+            if isinstance(table, Exception):
+                report.unreadable.append(str(p))
+                report.problems.append(make_problem("unreadable", str(table), workbook=label))
+                continue
+            report.tables.append(table)
+            report.problems.extend(table.problems)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)  # an interrupt leaves the files not yet read
     items = [i for t in report.tables for i in t.items]
     report.problems += check_items(
         items, settings, today=today, metrics=metrics, context=context, departments=departments
@@ -177,7 +191,11 @@ def check(
     files = expand_paths(paths)
     if not files:
         raise InputError(f"no .xlsx workbooks in {', '.join(map(str, paths))}")
-    metrics = {n: m.unit for n, m in load_registry(ws).items()} if ws.metrics else None
+    metrics = None
+    if ws.metrics:
+        from sync.metrics.registry import load_registry  # its connectors only when metrics exist
+
+        metrics = {n: m.unit for n, m in load_registry(ws).items()}
     report = check_workbooks(
         files,
         parents=expand_paths(parents),

@@ -9,7 +9,6 @@ The consolidation never sees paths, only names, bytes and tables.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -70,6 +69,8 @@ class Source(Protocol):
 
 def content_hash(data: bytes) -> str:
     """The SHA-256 hex digest identifying a workbook version."""
+    import hashlib  # OpenSSL's, loaded only where versions are kept (not by okr check)
+
     return hashlib.sha256(data).hexdigest()
 
 

@@ -14,6 +14,7 @@ only, no value) do not count, since readers skip them too.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -92,16 +93,6 @@ _ERROR_CELL = re.compile(
 )
 
 
-def _errors(body: bytes) -> list[tuple[int, int, str]]:
-    """The error cells in *body*: readers show them as empty, so they are found here."""
-    if b't="e"' not in body:
-        return []
-    return [
-        (int(r) - 1, column_index(c.decode()) - 1, v.decode("ascii", "replace"))
-        for c, r, v in _ERROR_CELL.findall(body)
-    ]
-
-
 def above(limit: int) -> str:
     """A regular expression for the whole numbers greater than *limit* (no leading zeros)."""
     digits = str(limit)
@@ -114,10 +105,60 @@ def above(limit: int) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-# A cell whose place is not given by a leading r="B5" (with or without a prefix);
-# Excel, LibreOffice, openpyxl and xlsxwriter always write one first.
-_UNPLACED = re.compile(rb'<c(?! r=")[ >/]')
-_UNPLACED_PREFIXED = re.compile(rb':c(?! r=")[ >/]')
+def up_to(limit: int) -> str:
+    """A regular expression for the whole numbers from 1 to *limit* (no leading zeros)."""
+    if limit < 1:
+        return "(?!)"
+    digits = str(limit)
+    parts = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []  # fewer digits
+    for i, d in enumerate(digits):
+        low = 1 if i == 0 else 0
+        if int(d) > low:
+            rest = len(digits) - i - 1
+            parts.append(f"{digits[:i]}[{low}-{int(d) - 1}][0-9]{{{rest}}}")
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
+def columns_up_to(limit: int) -> str:
+    """A regular expression for the column names from A to the *limit*-th (upper case)."""
+    if limit < 1:
+        return "(?!)"
+    last = column_name(limit)
+    # Every string of n capitals names a column, and among them the order is alphabetical.
+    parts = [f"[A-Z]{{1,{len(last) - 1}}}"] if len(last) > 1 else []
+    for i, ch in enumerate(last):
+        if ch != "A":
+            parts.append(f"{last[:i]}[A-{chr(ord(ch) - 1)}][A-Z]{{{len(last) - i - 1}}}")
+    parts.append(last)
+    return "(?:" + "|".join(parts) + ")"
+
+
+_ERROR_MARK = re.compile(rb't="e"')
+
+
+def _errors(body: bytes) -> list[tuple[int, int, str]]:
+    """The error cells in *body*: readers show them as empty, so they are found here."""
+    if _ERROR_MARK.search(body) is None:
+        return []
+    return [
+        (int(r) - 1, column_index(c.decode()) - 1, v.decode("ascii", "replace"))
+        for c, r, v in _ERROR_CELL.findall(body)
+    ]
+
+
+@functools.lru_cache(maxsize=8)
+def _screens(max_rows: int, max_columns: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """Searches for a cell tag, plain and prefixed, that does not begin with a near place.
+
+    A near place is ``r="B5"`` right after the tag name and one space, in
+    column *max_columns* or before and in row *max_rows* or above.
+    """
+    near = f' r="{columns_up_to(max_columns)}{up_to(max_rows)}"'
+    # Each search starts with a literal, which the regex engine skips to fast.
+    plain = re.compile(f"<c(?!{near})[\\s>/]".encode())
+    prefixed = re.compile(f":c(?!{near})[\\s>/]".encode())
+    return plain, prefixed
 
 
 def within(
@@ -127,25 +168,17 @@ def within(
 
     Only searches run over the XML (no Python work per cell), so a normal
     sheet costs about what inflating it does. None also when some cell has
-    no plain ``r="B5"`` (its place then depends on what comes before it):
+    no plain ``r="B5"`` first (its place then depends on what comes before
+    it, or it is written in a way no spreadsheet program writes):
     ``sheet_extent`` decides then.
     """
-    wide = column_name(max_columns)
-    columns = [f"[A-Z]{{{len(wide) + 1},3}}"]
-    for i, ch in enumerate(wide):
-        if ch != "Z":
-            columns.append(f"{wide[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{len(wide) - i - 1}}}")
-    # One pass finds anything that needs a closer look: a cell past the limits,
-    # a cell without a leading r="B5" (Excel, LibreOffice, openpyxl and
-    # xlsxwriter all write one), or a namespace prefix.
-    far = f'(?:{"|".join(columns)})[0-9]|[A-Z]{{1,3}}{above(max_rows)}"'
-    # Each search starts with a literal, which the regex engine skips to fast.
-    past = re.compile(f' r="(?:{far})'.encode())
+    # One search per tag form finds anything that needs a closer look: a cell
+    # past the limits, a cell without a leading r="B5" (Excel, LibreOffice,
+    # openpyxl and xlsxwriter all write one), or a namespace prefix.
+    plain, prefixed = _screens(max_rows, max_columns)
     # The part is at most the container's expansion limit: read it in one go.
     body = zf.read(member)
-    if _UNPLACED.search(body) or _UNPLACED_PREFIXED.search(body):
-        return None
-    if past.search(body):
+    if plain.search(body) or prefixed.search(body):
         return None
     return tuple(_errors(body))
 

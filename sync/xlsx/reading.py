@@ -13,6 +13,7 @@ import os
 import stat
 import zipfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,37 +55,29 @@ def read_workbook(
     """
     path = Path(path)
     label = name or path.name
-    try:
-        with open_regular(path, label) as fh:
-            check_container(fh, label)
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file; check the path") from None
-    except PermissionError:
-        raise InputError(f"{label}: permission denied; make the file readable") from None
-    except OSError as exc:
-        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
-    # from_path is markedly faster than from_filelike for the same file.
-    return _read_book(
-        lambda: CalamineWorkbook.from_path(str(path)),
-        label,
-        lambda: path.open("rb"),
-        max_rows,
-        decimal,
-        parents,
-    )
+    with ExitStack() as stack:
+        try:
+            fh = stack.enter_context(open_regular(path, label))
+            zf = check_container(fh, label)
+        except FileNotFoundError:
+            raise InputError(f"{label}: no such file; check the path") from None
+        except PermissionError:
+            raise InputError(f"{label}: permission denied; make the file readable") from None
+        except OSError as exc:
+            raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+        # from_path is markedly faster than from_filelike for the same file.
+        return _read_book(
+            lambda: CalamineWorkbook.from_path(str(path)), label, zf, max_rows, decimal, parents
+        )
 
 
 def read_workbook_bytes(
     data: bytes, name: str, *, max_rows: int = MAX_ROWS, decimal: str | None = None
 ) -> Table:
     """Read the OKR table of a workbook given as bytes (an upload, a stored version)."""
-    check_container(io.BytesIO(data), name)
+    zf = check_container(io.BytesIO(data), name)
     return _read_book(
-        lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)),
-        name,
-        lambda: io.BytesIO(data),
-        max_rows,
-        decimal,
+        lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)), name, zf, max_rows, decimal
     )
 
 
@@ -116,7 +109,7 @@ def open_regular(path: Path, label: str) -> BinaryIO:
 def _read_book(
     open_book: Callable[[], CalamineWorkbook],
     name: str,
-    open_zip: Callable[[], BinaryIO],
+    zf: zipfile.ZipFile,
     max_rows: int,
     decimal: str | None,
     parents: bool = False,
@@ -139,8 +132,7 @@ def _read_book(
             f"{name}: has no sheet named {SHEET} (sheets: {', '.join(book.sheet_names)}); "
             f"rename the OKR sheet or start from okr_template.xlsx{also if parents else ''}"
         )
-    with open_zip() as fh, zipfile.ZipFile(fh) as zf:
-        errors = check_extent(zf, book.sheet_names.index(sheet), name, sheet, max_rows)
+    errors = check_extent(zf, book.sheet_names.index(sheet), name, sheet, max_rows)
     try:
         grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001
@@ -152,7 +144,12 @@ def _read_book(
         table = read(grid, name, sheet, decimal=decimal)
     except TableError as exc:
         raise InputError(f"{name}: sheet {sheet}: {exc}") from None
-    return with_checkins(book, table)
+    # The log is read the same way, so it is bounded the same way.
+    return with_checkins(
+        book,
+        table,
+        lambda log: check_extent(zf, book.sheet_names.index(log), name, log, max_rows),
+    )
 
 
 def check_extent(
@@ -190,10 +187,11 @@ def check_extent(
     return extent.errors
 
 
-def check_container(fh: BinaryIO, name: str) -> None:
+def check_container(fh: BinaryIO, name: str) -> zipfile.ZipFile:
     """Refuse what is not an .xlsx zip, or whose zip would expand past the limits.
 
-    Only the first bytes and the zip's central directory are read.
+    Only the first bytes, the zip's central directory and the start of each
+    XML part are read. Returns the zip, open over *fh*, for reading its parts.
     """
     head = fh.read(8)
     fh.seek(0)
@@ -209,12 +207,12 @@ def check_container(fh: BinaryIO, name: str) -> None:
     if not head.startswith(_ZIP_MAGIC):
         raise InputError(f"{name}: is not an .xlsx workbook; save it as Excel Workbook (.xlsx)")
     try:
-        with zipfile.ZipFile(fh) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(fh)
     except zipfile.BadZipFile:
         raise InputError(
             f"{name}: is damaged (not a readable zip); open it in Excel and save it again"
         ) from None
+    infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise InputError(f"{name}: has {len(infos)} parts, over the limit of {MAX_MEMBERS}")
     expanded = sum(i.file_size for i in infos)
@@ -235,8 +233,8 @@ def check_container(fh: BinaryIO, name: str) -> None:
         )
     if not any(i.filename == "xl/workbook.xml" for i in infos):
         raise InputError(f"{name}: is a zip but not an .xlsx workbook (no xl/workbook.xml)")
-    fh.seek(0)
-    _refuse_dtd(zipfile.ZipFile(fh), infos, name)
+    _refuse_dtd(zf, infos, name)
+    return zf
 
 
 def _refuse_dtd(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> None:
@@ -246,21 +244,20 @@ def _refuse_dtd(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) ->
     read local files) begin; refusing it by name is clearer than whatever a
     parser says about the entity.
     """
-    with zf:
-        for info in infos:
-            if not info.filename.endswith((".xml", ".rels")) or info.file_size == 0:
-                continue
-            try:
-                with zf.open(info) as part:
-                    head = part.read(1024)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
-                continue  # the reader says what is wrong with it
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise InputError(
-                    f"{name}: part {info.filename} declares a DTD (<!DOCTYPE>), which "
-                    "spreadsheet programs never write; refused as unsafe: save the "
-                    "workbook again from Excel or LibreOffice"
-                )
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels")) or info.file_size == 0:
+            continue
+        try:
+            with zf.open(info) as part:
+                head = part.read(1024)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+            continue  # the reader says what is wrong with it
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise InputError(
+                f"{name}: part {info.filename} declares a DTD (<!DOCTYPE>), which "
+                "spreadsheet programs never write; refused as unsafe: save the "
+                "workbook again from Excel or LibreOffice"
+            )
 
 
 def _company_sheet(names: list[str]) -> str | None:
