@@ -47,11 +47,14 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool, link: type = Inter
                     ws.write_number(row, col, value, fmt)
                 else:
                     ws.write(row, col, value, fmt)
-    for row, (place, text) in enumerate([("'Other'!A1", "a link"), ("'O''Brien'!B7", None)]):
+    places = [("'Other'!A1", "a link"), ("'O''Brien'!B7", None), ("'R&D <\"1\">'!A2", "a & b")]
+    for row, (place, text) in enumerate(places):
         if bulk and hasattr(ws, "write_cells"):
             ws.write_url(50 + row * 10, 0, link(place, text or ""), bold)
         else:
             ws.write_url(50 + row * 10, 0, "internal:" + place, bold, text)
+    if bulk and hasattr(ws, "finish"):
+        ws.finish()  # the sheet's files are closed, and opened again by the next write
     ws.write_formula(51, 1, "=1+1", None, 2)
     ws.write_blank(52, 2, None, bold)
     ws.write_boolean(53, 3, False)

@@ -142,8 +142,12 @@ class Book:
 
         *up* adds a link up to Company beside the title. With *columns*
         (title, width pairs) the header row is written and the panes frozen
-        under it. Rows go in order, as constant-memory mode needs.
+        under it. Rows go in order, as constant-memory mode needs. The sheet
+        added before is finished: its files stay closed until the workbook is closed.
         """
+        done = self.wb.worksheets()
+        if done:
+            done[-1].finish()
         ws = self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
         self.page_setup(ws, one_page=not columns, header_rows=bool(columns))
         ws.write_string(0, 0, title, self.f["title"])
