@@ -38,7 +38,8 @@ class HistoryRow:
     fed_by: str
     #: (day, value), oldest first, at most ``POINTS``
     points: tuple[tuple[date, float], ...]
-    last_checkin: CheckIn | None
+    #: (day, value) of the latest check-in, or None (only these: the log is let go)
+    last_checkin: tuple[date | None, float | str | None] | None
     confidence: float | None
     #: latest confidence minus the one before it (check-ins with a confidence)
     confidence_change: float | None
@@ -106,7 +107,9 @@ def history_rows(
         )
         progress = tuple(got[1] if got else None for _, got in seen_runs)
         fed_by = f"metric {item.metric}" if item.metric else "check-ins"
-        out.append(HistoryRow(index, fed_by, points, last.get(item.id), confidence, change,
+        newest = last.get(item.id)
+        shown = (newest.on, newest.value) if newest is not None else None
+        out.append(HistoryRow(index, fed_by, points, shown, confidence, change,
                               changed, progress))  # fmt: skip
     return tuple(out)
 
@@ -181,13 +184,13 @@ def write_history(book: Book) -> None:
             add((5, float(current), num))
         elif current not in (None, ""):
             add((5, str(current), None))
-        c = h.last_checkin
-        if c is not None:
-            if isinstance(c.value, float):
-                add((6, c.value, num))
-            elif c.value is not None:
-                add((6, str(c.value), None))
-            add((7, c.on.isoformat() if c.on else "", None))
+        if h.last_checkin is not None:
+            on, value = h.last_checkin
+            if isinstance(value, float):
+                add((6, value, num))
+            elif value is not None:
+                add((6, str(value), None))
+            add((7, on.isoformat() if on else "", None))
         if h.confidence is not None:
             add((8, h.confidence, pct))
         if h.confidence_change is not None:

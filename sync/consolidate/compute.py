@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from okr.cascade import check
-from okr.checkins import check_log, latest, needs_update
+from okr.checkins import CheckIn, check_log, latest, needs_update
 from okr.departments import display_name
 from okr.model import Item
 from okr.problems import Problem, make_problem, sort_key
@@ -144,7 +144,7 @@ def compute(inputs: Inputs) -> Outcome:
     renames = find_renames(
         inputs.reads, past.known, past.fallback, inputs.source_errors, inputs.forget
     )
-    views, states, versions, problems = _resolve(inputs, renames)
+    views, states, versions, problems, checkins = _resolve(inputs, renames)
     # Tabs, titles and charts name each department as people call it.
     views = [replace(v, department=display_name(v.department, inputs.departments)) for v in views]
     items: list[Item] = []
@@ -157,7 +157,6 @@ def compute(inputs: Inputs) -> Outcome:
     problems += check(
         items, settings, today=as_of, metrics=inputs.metric_units, departments=inputs.departments
     )
-    checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, settings, as_of)
     # Checked as typed (a code and a name are two spellings); shown by name from here on.
     items = _named(items, inputs.departments)
@@ -225,8 +224,17 @@ def _missing(known: SourceState, source_errors: Mapping[str, str]) -> str:
 
 def _resolve(
     inputs: Inputs, renames: Mapping[str, str]
-) -> tuple[list[WorkbookView], list[SourceState], list[tuple[str, str, Blob]], list[Problem]]:
+) -> tuple[
+    list[WorkbookView],
+    list[SourceState],
+    list[tuple[str, str, Blob]],
+    list[Problem],
+    list[CheckIn],
+]:
     """Decide what each workbook shows: fresh read, last good version (stale), or nothing.
+
+    Returns the views, their states, the versions to record, the problems
+    found so far and the check-ins of the versions shown.
 
     A workbook renamed since the previous run (*renames*, old -> new) is not
     expected under its old name: it shows once, fresh, under the new one.
@@ -243,15 +251,19 @@ def _resolve(
     todo = [r for r in inputs.reads if r.name not in forget] + missing
     views: list[WorkbookView] = []
     states: list[SourceState] = []
+    checkins: list[CheckIn] = []
     for r in sorted(todo, key=lambda r: (r.source, r.name)):
         if r.ok:
             digest = r.digest
             stored = (r.name, digest) in past.stored
-            versions.append((r.name, digest, None if stored else r.content))
+            # The bytes, or how to read them: not the read itself, which holds its table.
+            blob = r.data if r.data is not None else r.load
+            versions.append((r.name, digest, None if stored else blob))
             problems.extend(r.table.problems)
             items = r.table.items
             state = SourceState(r.name, r.source, FRESH, digest, digest, as_of)
-            views.append(WorkbookView(state, _department(items, r.name), items, r.table.checkins))
+            views.append(WorkbookView(state, _department(items, r.name), items))
+            checkins.extend(r.table.checkins)
             states.append(state)
             continue
         good = past.fallback.get(r.name)
@@ -268,9 +280,10 @@ def _resolve(
         state = SourceState(r.name, r.source, STALE, r.digest, good.digest, good.last_seen, r.error)
         table = good.table
         department = _department(table.items, r.name)
-        views.append(WorkbookView(state, department, table.items, table.checkins))
+        views.append(WorkbookView(state, department, table.items))
+        checkins.extend(table.checkins)
         states.append(state)
-    return views, states, versions, problems
+    return views, states, versions, problems, checkins
 
 
 def metric_rows(

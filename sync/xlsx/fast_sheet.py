@@ -145,8 +145,11 @@ class _FastWorksheet(Worksheet):
     def set_row(self, row: int, *args, **kwargs) -> int:  # type: ignore[override]
         """``set_row``, not keeping a height of default (unhidden) rows: it places images alike."""
         done = super().set_row(row, *args, **kwargs)
-        if self.row_sizes.get(row) == [self.default_row_height, False]:
+        size = self.row_sizes.get(row)
+        if size == [self.default_row_height, False]:
             del self.row_sizes[row]  # the Company sheet sets a row per item (outline levels)
+        elif size is not None:  # (height, hidden): one shared pair for the many rows alike
+            self.row_sizes[row] = _SIZES.setdefault((size[0], size[1]), (size[0], size[1]))
         return done
 
     def add_row_sparklines(
@@ -330,6 +333,8 @@ class _FastWorksheet(Worksheet):
 
 
 _NAMES: list[str] = []
+#: The (height, hidden) pairs rows were given, shared by every row that has the same.
+_SIZES: dict[tuple, tuple] = {}
 
 
 def _names(last: int) -> list[str]:
