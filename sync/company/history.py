@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from okr.checkins import CheckIn, latest
+from okr.checkins import CheckIn
 from okr.model import Item
 from sync.company.style import FIRST
 
@@ -72,19 +72,23 @@ def history_rows(
     *runs* holds, per nightly run oldest first (this run last), the Notes and
     progress of every key result as that run saw them.
     """
-    by_id: dict[str, list[CheckIn]] = defaultdict(list)
+    # Each ID's check-ins up to today; an ID done is marked with None (the run's peak
+    # of memory is here: no second map of IDs).
+    by_id: dict[str, list[CheckIn] | None] = defaultdict(list)
     for c in checkins:
         if c.on is not None and c.on <= as_of:
             by_id[c.id].append(c)
-    last = latest(checkins, as_of)
     out = []
-    seen: set[str] = set()
     for index in range(len(items)) if order is None else order:
         item = items[index]
-        if not item.is_key_result or not item.id or item.id in seen:
+        if not item.is_key_result or not item.id:
             continue
-        seen.add(item.id)
-        mine = sorted(by_id.get(item.id, ()), key=lambda c: (c.on, c.row))
+        found = by_id.get(item.id, ())
+        if found is None:  # an ID listed already
+            continue
+        by_id[item.id] = None
+        # Sorted as ``latest`` picks: the last is the latest (a later row wins a tie).
+        mine = sorted(found, key=lambda c: (c.on, c.row))
         day_values: dict[date, float] = {}
         for c in mine:
             if isinstance(c.value, float):
@@ -107,8 +111,7 @@ def history_rows(
         )
         progress = tuple(got[1] if got else None for _, got in seen_runs)
         fed_by = f"metric {item.metric}" if item.metric else "check-ins"
-        newest = last.get(item.id)
-        shown = (newest.on, newest.value) if newest is not None else None
+        shown = (mine[-1].on, mine[-1].value) if mine else None
         out.append(HistoryRow(index, fed_by, points, shown, confidence, change,
                               changed, progress))  # fmt: skip
     return tuple(out)

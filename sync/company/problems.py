@@ -59,20 +59,23 @@ def write_problems(book: Book) -> None:
     for p_index in book.problem_order:
         p = r.problems[p_index]
         w, view = views.get(p.workbook, (None, None))
-        ws.write_string(row, 0, p.severity, f["off track"] if p.severity == ERROR else None)
-        ws.write_string(row, 1, p.code)
+        severity = f["off track"] if p.severity == ERROR else None
+        cells = [(0, p.severity, severity), (1, p.code, None)]
         item = book.problem_item[p_index]
         target = book.item_link(item) if item >= 0 else None
         if target is None and w is not None and book.sheets[w]:
             target = link(book.sheets[w], 0)
         if target or p.id:
             book.link_or_text(ws, row, 2, target, p.id or t["open"])
-        ws.write_string(row, 3, view.department if view else "")
-        ws.write_string(row, 4, p.workbook)
-        ws.write_string(row, 5, p.sheet)
-        ws.write_string(row, 6, p.cell)
-        ws.write_string(row, 7, p.message)
+        cells += [
+            (3, view.department if view else "", None),
+            (4, p.workbook, None),
+            (5, p.sheet, None),
+            (6, p.cell, None),
+            (7, p.message, None),
+        ]
         if view is not None and view.stale_note:
-            ws.write_string(row, 8, view.stale_note, f["stale"])
+            cells.append((8, view.stale_note, f["stale"]))
+        ws.write_cells(row, cells)
         row += 1
     ws.autofilter(HEADER, 0, max(row - 1, HEADER), len(cols) - 1)

@@ -27,7 +27,8 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_row
 from xlsxwriter.worksheet import Worksheet
 
 from sync.xlsx.links import FastLink, LinkSpool, NoTags, StockLink
-from sync.xlsx.safe_values import plain_inline, xml_legal
+from sync.xlsx.safe_values import plain_inline
+from sync.xlsx.stock_sheet import Cells, StockWorksheet
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -63,14 +64,18 @@ if FAST:
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
 
-Cells = Sequence[tuple[int, object, Format | None]]
-
 
 class _FastWorksheet(Worksheet):
     """``xlsxwriter`` worksheet with a faster writer for string and number cells."""
 
     #: the links of written rows, until the sheet is assembled (constant-memory mode)
     _link_spool: LinkSpool | None = None
+
+    def __init__(self) -> None:
+        """A new sheet (``Workbook.add_worksheet`` makes it)."""
+        super().__init__()
+        #: format -> the ``s`` attribute of its cells
+        self._styles: dict[Format, str] = {}
 
     def write_cells(self, row: int, cells: Cells) -> None:
         """Write *cells*, ``(column, value, format)`` triples, on *row*.
@@ -91,12 +96,13 @@ class _FastWorksheet(Worksheet):
             self._write_single_row(row)
         target = self.table[row]
         shared = self.str_table._get_shared_string_index
+        new = tuple.__new__  # the cell tuples without their constructors' Python frames
         for col, value, fmt in cells:
             kind = value.__class__
             if kind is str and len(value) <= _SHORT:
-                target[col] = CellStringTuple(value if inline else shared(value), fmt)
+                target[col] = new(CellStringTuple, (value if inline else shared(value), fmt))
             elif kind is int or (kind is float and isfinite(value)):
-                target[col] = CellNumberTuple(value, fmt)
+                target[col] = new(CellNumberTuple, (value, fmt))
             else:
                 self._write_one(row, col, value, fmt)
 
@@ -237,8 +243,9 @@ class _FastWorksheet(Worksheet):
         memory until the ``<hyperlinks>`` element after the rows. The spool
         holds the same XML, in row order.
         """
-        if any(u._link_type != UrlTypes.INTERNAL or u._tip for u in links.values()):
-            return
+        for url in links.values():
+            if url._link_type != UrlTypes.INTERNAL or url._tip:
+                return
         spool = self._link_spool
         if spool is None:
             spool = self._link_spool = LinkSpool(self.tmpdir)
@@ -286,14 +293,23 @@ class _FastWorksheet(Worksheet):
             if info is not None:  # formatting or outline level only
                 self._write_empty_row(row, span, info)
             return
-        self._write_row(row, span, info)
         write = self.fh.write
         number = str(row + 1)
-        row_style = f' s="{info.row_format._get_xf_index()}"' if info and info.row_format else None
+        if (
+            info is None
+            and span is None
+            and self.default_row_height == self.original_row_height
+            and self.excel_version != 2010
+        ):  # what _write_row writes for a row with nothing set
+            parts = [f'<row r="{number}">']
+        else:
+            self._write_row(row, span, info)
+            parts = []
+        styles, col_info = self._styles, self.col_info
+        row_style = _style(styles, info.row_format) if info and info.row_format else None
         inline = self.constant_memory
         order = sorted(cells)
         names = _names(order[-1])
-        parts = []
         for col in order:
             cell = cells[col]
             kind = cell.__class__
@@ -315,21 +331,26 @@ class _FastWorksheet(Worksheet):
                 self._write_cell(row, col, cell)
                 continue
             fmt = cell.format
-            if fmt:
-                style = f' s="{fmt._get_xf_index()}"'
+            if fmt is not None:
+                style = styles.get(fmt) or _style(styles, fmt)
             elif row_style is not None:
                 style = row_style
             else:
-                style = self._column_style(col)
+                info = col_info.get(col)
+                column_format = info.column_format if info is not None else None
+                if column_format is None:
+                    style = ""
+                else:
+                    style = styles.get(column_format) or _style(styles, column_format)
             parts.append(f'<c r="{names[col]}{number}"{style}{end}')
         parts.append("</row>")
         write("".join(parts))
 
-    def _column_style(self, col: int) -> str:
-        info = self.col_info.get(col)
-        if info is not None and info.column_format is not None:
-            return f' s="{info.column_format._get_xf_index()}"'
-        return ""
+
+def _style(styles: dict, fmt: Format) -> str:
+    """The ``s`` attribute of cells in *fmt*, kept in *styles* (a format keeps its index)."""
+    style = styles[fmt] = f' s="{fmt._get_xf_index()}"'
+    return style
 
 
 _NAMES: list[str] = []
@@ -344,41 +365,7 @@ def _names(last: int) -> list[str]:
     return _NAMES
 
 
-class _StockWorksheet(Worksheet):
-    """``write_cells`` and internal links over xlsxwriter's public API only."""
-
-    def finish(self) -> None:
-        """Nothing more is written to this sheet for now (the public API keeps its files open)."""
-
-    def add_row_sparklines(
-        self, rows: Sequence[int], col: int, first: int, last: int, options: dict
-    ) -> None:
-        """One sparkline group: on each of *rows*, in *col*, the values of *first*..*last*."""
-        if rows:
-            locations = [xl_rowcol_to_cell(r, col) for r in rows]
-            ranges = [xl_range(r, first, r, last) for r in rows]
-            self.add_sparkline(rows[0], col, {**options, "location": locations, "range": ranges})
-
-    def write_cells(self, row: int, cells: Cells) -> None:
-        """Write *cells*, ``(column, value, format)`` triples, on *row*, one by one."""
-        for col, value, fmt in cells:
-            kind = value.__class__
-            if kind is str:
-                self.write_string(row, col, value, fmt)
-            elif kind is int or kind is float:
-                self.write_number(row, col, value, fmt)
-            else:
-                self.write(row, col, value, fmt)
-
-    def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
-        """``write_url``, also taking a ``_StockLink`` (the link's text is the cell's)."""
-        if isinstance(url, StockLink):
-            text = xml_legal(url.text if string is None else string)
-            return super().write_url(row, col, "internal:" + url.location, cell_format, text, tip)
-        return super().write_url(row, col, url, cell_format, string, tip)
-
-
 #: The worksheet class the company workbook is written with.
-FastWorksheet: type[Worksheet] = _FastWorksheet if FAST else _StockWorksheet
+FastWorksheet: type[Worksheet] = _FastWorksheet if FAST else StockWorksheet
 #: A link within the workbook: ``InternalLink(location, text)``, ``.text`` settable.
 InternalLink: type = FastLink if FAST else StockLink

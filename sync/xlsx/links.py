@@ -21,13 +21,10 @@ try:
 except ImportError:  # an xlsxwriter without them: only StockLink is used
     Url, UrlTypes = object, None  # type: ignore[assignment,misc]
 
-#: What xlsxwriter escapes in attribute values (``XMLwriter._escape_attributes``).
-_ATTRIBUTE_SPECIALS = ("&", '"', "<", ">", "\n")
-
 
 def escape_attribute(text: str) -> str:
-    """*text* escaped as xlsxwriter escapes an XML attribute value."""
-    if not any(c in text for c in _ATTRIBUTE_SPECIALS):
+    """*text* escaped as xlsxwriter escapes an XML attribute value (``& " < >`` and newline)."""
+    if not ("&" in text or '"' in text or "<" in text or ">" in text or "\n" in text):
         return text
     return (
         text.replace("&", "&amp;")
