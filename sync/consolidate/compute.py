@@ -30,7 +30,7 @@ from okr.settings import Settings
 from okr.shares import parent_text
 from okr.tree import CHANGE_THRESHOLD, Snapshot, Tree, build_tree, changes, fold
 from sync.company.data import data_blocks, detail_problems
-from sync.company.history import history_rows, owners_due
+from sync.company.history import history_rows, logged, owners_due
 from sync.company.report import MetricRow, Report, Trend, WorkbookView
 from sync.consolidate.renames import find_renames, renamed_problems
 from sync.run_records import FAILED, FRESH, STALE, Blob, NodeRecord, RunInfo, SourceState
@@ -139,7 +139,11 @@ def needs_fallback(
 
 
 def compute(inputs: Inputs) -> Outcome:
-    """Check, score, build the tree, compare with the past: the report and the rows to record."""
+    """Check, score, build the tree, compare with the past: the report and the rows to record.
+
+    The reads are let go once they are used, if the caller keeps no
+    reference to *inputs* (the nightly run hands them over).
+    """
     past = inputs.past
     renames = find_renames(
         inputs.reads, past.known, past.fallback, inputs.source_errors, inputs.forget
@@ -160,6 +164,13 @@ def compute(inputs: Inputs) -> Outcome:
     problems += check_log(items, checkins, settings, as_of)
     # Checked as typed (a code and a name are two spellings); shown by name from here on.
     items = _named(items, inputs.departments)
+    due = needs_update(items, latest(checkins, as_of), settings, as_of)
+    logs = logged(checkins, as_of)
+    # The log is used: let it go before the rest is built (when the caller handed
+    # the inputs over, nothing else holds it), as the run's peak of memory is ahead.
+    organisation, started_at, notices = inputs.organisation, inputs.started_at, inputs.notices
+    threshold = inputs.threshold
+    del inputs, checkins
     scores = score_all(items, as_of, settings)
     tree = build_tree(items, settings)
     # History and Data follow the tree, so the order of the sources does not matter.
@@ -171,15 +182,15 @@ def compute(inputs: Inputs) -> Outcome:
     nodes = node_records(tree, items, scores, views, owner)
     now = {n.id: (n.notes or "", n.progress) for n in nodes if n.kind == "key result"}
     runs = [*past.history_runs, (as_of, now)]
-    due = needs_update(items, latest(checkins, as_of), settings, as_of)
     current: dict[str, NodeRecord] = {}
     for n in nodes:
         current.setdefault(n.id, n)
-    diff = changes(past.before, current, inputs.threshold) if past.previous else []
+    diff = changes(past.before, current, threshold) if past.previous else []
+    del current
     report = Report(
-        organisation=inputs.organisation,
+        organisation=organisation,
         as_of=as_of,
-        started_at=inputs.started_at,
+        started_at=started_at,
         workbooks=tuple(views),
         items=tuple(items),
         owner=tuple(owner),
@@ -192,8 +203,8 @@ def compute(inputs: Inputs) -> Outcome:
         trend=trend(past, nodes, as_of),
         changes=tuple(diff),
         previous=past.previous.as_of if past.previous else None,
-        notices=inputs.notices,
-        history=history_rows(items, checkins, past.metric_points, runs, as_of, order),
+        notices=notices,
+        history=history_rows(items, logs, past.metric_points, runs, as_of, order),
         data=data,
         due=owners_due(items, due),
     )
@@ -256,9 +267,7 @@ def _resolve(
         if r.ok:
             digest = r.digest
             stored = (r.name, digest) in past.stored
-            # The bytes, or how to read them: not the read itself, which holds its table.
-            blob = r.data if r.data is not None else r.load
-            versions.append((r.name, digest, None if stored else blob))
+            versions.append((r.name, digest, None if stored else r.loader()))
             problems.extend(r.table.problems)
             items = r.table.items
             state = SourceState(r.name, r.source, FRESH, digest, digest, as_of)
