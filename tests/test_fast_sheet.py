@@ -159,3 +159,14 @@ def test_plain_inline_says_what_the_pattern_says(text: str) -> None:
     from sync.xlsx.safe_values import _NOT_PLAIN, plain_inline
 
     assert plain_inline(text) is (_NOT_PLAIN.search(text) is None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "a\tb\nc\r", "\x00", "\x0b", "\x1f", "\x7f", "\ud800", "\udfff", "\ufffe",
+     "\uffff", "多语言 ✓", "\u2028", "\U0001f600", "ok\x01ok"],
+)  # fmt: skip
+def test_xml_legal_says_what_the_pattern_says(text: str) -> None:
+    from sync.xlsx.safe_values import _XML_ILLEGAL, xml_legal
+
+    assert xml_legal(text) == _XML_ILLEGAL.sub("\ufffd", text)
