@@ -475,3 +475,14 @@ def test_organisation_lang_and_the_lang_option_pick_the_workbooks_language(tmp_p
         "Company",
         "Problems",
     ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_the_json_report_is_printed_as_json_dumps_prints_it(capsys, count: int) -> None:
+    from sync.cli.consolidate import echo_json
+
+    items = [{"code": f"c{n}", "message": f"line\nbreak é {n}", "n": n} for n in range(count)]
+    payload = {"run_id": 1, "problems": [], "workbooks": [{"name": "a"}], "google_sheet": None}
+    echo_json(payload, "problems", iter(items))
+    want = json.dumps({**payload, "problems": items}, ensure_ascii=False, indent=2) + "\n"
+    assert capsys.readouterr().out == want

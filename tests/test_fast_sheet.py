@@ -47,11 +47,14 @@ def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool, link: type = Inter
                     ws.write_number(row, col, value, fmt)
                 else:
                     ws.write(row, col, value, fmt)
-    for row, (place, text) in enumerate([("'Other'!A1", "a link"), ("'O''Brien'!B7", None)]):
+    places = [("'Other'!A1", "a link"), ("'O''Brien'!B7", None), ("'R&D <\"1\">'!A2", "a & b")]
+    for row, (place, text) in enumerate(places):
         if bulk and hasattr(ws, "write_cells"):
             ws.write_url(50 + row * 10, 0, link(place, text or ""), bold)
         else:
             ws.write_url(50 + row * 10, 0, "internal:" + place, bold, text)
+    if bulk and hasattr(ws, "finish"):
+        ws.finish()  # the sheet's files are closed, and opened again by the next write
     ws.write_formula(51, 1, "=1+1", None, 2)
     ws.write_blank(52, 2, None, bold)
     ws.write_boolean(53, 3, False)
@@ -156,3 +159,14 @@ def test_plain_inline_says_what_the_pattern_says(text: str) -> None:
     from sync.xlsx.safe_values import _NOT_PLAIN, plain_inline
 
     assert plain_inline(text) is (_NOT_PLAIN.search(text) is None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "a\tb\nc\r", "\x00", "\x0b", "\x1f", "\x7f", "\ud800", "\udfff", "\ufffe",
+     "\uffff", "多语言 ✓", "\u2028", "\U0001f600", "ok\x01ok"],
+)  # fmt: skip
+def test_xml_legal_says_what_the_pattern_says(text: str) -> None:
+    from sync.xlsx.safe_values import _XML_ILLEGAL, xml_legal
+
+    assert xml_legal(text) == _XML_ILLEGAL.sub("\ufffd", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +35,8 @@ def with_default_sources(ws: Workspace) -> tuple[Workspace, tuple[str, ...]]:
     return (replace(ws, sources=sources) if notices else ws), notices
 
 
-def result_json(result: RunResult) -> dict:
-    """The JSON report of a run (``--format json``)."""
+def result_json(result: RunResult, *, problems: bool = True) -> dict:
+    """The JSON report of a run (``--format json``); without *problems*, their list is empty."""
     return {
         "run_id": result.run_id,
         "as_of": result.as_of.isoformat(),
@@ -59,8 +60,30 @@ def result_json(result: RunResult) -> dict:
             }
             for s in result.workbooks
         ],
-        "problems": [p.as_dict() for p in result.problems],
+        "problems": [p.as_dict() for p in result.problems] if problems else [],
     }
+
+
+#: Stands for a list's items in the text of ``echo_json``'s payload (a string JSON escapes).
+_ITEMS = "\x00items\x00"
+
+
+def echo_json(payload: dict, key: str, items: Iterable[dict]) -> None:
+    """Print *payload* with *items* as its *key*, as ``json.dumps(..., indent=2)`` would.
+
+    The items are encoded one at a time: a big organisation's run has
+    hundreds of thousands of problems, and their dicts and the whole text
+    are not held at once.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+    head, tail = encode({**payload, key: [_ITEMS]}).split(encode(_ITEMS))
+    click.echo(head.removesuffix("[\n    "), nl=False)
+    sep = "[\n    "
+    for item in items:
+        # One level deeper than on its own: a list in the payload's top level.
+        click.echo(sep + encode(item).replace("\n", "\n    "), nl=False)
+        sep = ",\n    "
+    click.echo(tail if sep != "[\n    " else "[]" + tail.removeprefix("\n  ]"))
 
 
 @click.command()
@@ -157,10 +180,10 @@ def consolidate(
             click.echo(f"okr: {failure}; {result.output} was written all the same", err=True)
             code = 3
     if fmt == "json":
-        payload = result_json(result)
+        payload = result_json(result, problems=False)
         if target:
             payload["google_sheet"] = published.url if published else None
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo_json(payload, "problems", (p.as_dict() for p in result.problems))
     elif not quiet:
         click.echo(printable(result.summary()))
     elif result.errors:

@@ -13,12 +13,12 @@ and headings are those of ``sync.company.words``.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
 
-from okr.model import Item
 from sync.company.changes import write_changes
 from sync.company.dashboard import write_dashboard
 from sync.company.data import plan as plan_data
@@ -26,7 +26,7 @@ from sync.company.data import write_data
 from sync.company.department import write_department
 from sync.company.history import write_history
 from sync.company.metrics import write_metrics
-from sync.company.problems import problem_order, write_problems
+from sync.company.problems import problem_items, problem_order, write_problems
 from sync.company.report import Report, WorkbookView
 from sync.company.style import FIRST, HEADER, formats, link, sheet_names
 from sync.company.tree import write_company
@@ -73,16 +73,19 @@ class Book:
         self.wb.set_custom_property("okr_as_of", report.as_of.isoformat())
         self.f = formats(self.wb)
         self.sheets = sheet_names(report.workbooks, lang)
+        # Where every row lands, one number per item or problem: arrays, not
+        # dicts of boxed ints, as a big organisation has hundreds of thousands.
         #: item index -> 0-based row in its department sheet; workbook -> its item indexes
-        self.dept_row: list[int] = []
-        self.rows_of: list[list[int]] = [[] for _ in report.workbooks]
+        self.dept_row = array("l", bytes(8 * len(report.owner)))
+        self.rows_of = [array("l") for _ in report.workbooks]
         for index, w in enumerate(report.owner):
-            self.dept_row.append(FIRST + len(self.rows_of[w]))
+            self.dept_row[index] = FIRST + len(self.rows_of[w])
             self.rows_of[w].append(index)
-        #: item index -> 0-based row in Company (a shared objective's first appearance)
-        self.company_row: dict[int, int] = {}
+        #: item index -> 0-based row in Company (a shared objective's first appearance), or -1
+        self.company_row = array("l", [-1]) * len(report.items)
         for r, n in enumerate(report.tree.nodes):
-            self.company_row.setdefault(n.index, FIRST + r)
+            if n.index >= 0 and self.company_row[n.index] < 0:
+                self.company_row[n.index] = FIRST + r
         #: item index -> 0-based row of its block on the Data sheet
         self.data_row = plan_data(report.data)
         #: item index -> 0-based row in Metrics
@@ -92,9 +95,24 @@ class Book:
             for r, m in enumerate(report.metrics)
             if id(m.item) in position
         }
-        self.problem_rows = report.problems_by_row()
+        del position
+        #: problem position -> the index of the item on its row, or -1
+        self.problem_item = problem_items(report)
+        #: item index -> the position of its first problem, or -1; the further ones
+        self._first_problem = array("l", [-1]) * len(report.items)
+        self._more_problems: dict[int, tuple[int, ...]] = {}
+        for p, index in enumerate(self.problem_item):
+            if index < 0:
+                continue
+            if self._first_problem[index] < 0:
+                self._first_problem[index] = p
+            else:
+                self._more_problems[index] = (*self._more_problems.get(index, ()), p)
         self.problem_order = problem_order(report)
-        self.problem_at = {p: FIRST + r for r, p in enumerate(self.problem_order)}
+        #: problem position -> its 0-based row in Problems
+        self.problem_at = array("l", bytes(8 * len(self.problem_order)))
+        for r, p in enumerate(self.problem_order):
+            self.problem_at[p] = FIRST + r
 
     def item_link(self, index: int) -> InternalLink | None:
         """Internal link to an item's row in its department sheet."""
@@ -111,7 +129,7 @@ class Book:
     def visible_company_row(self, index: int) -> int | None:
         """The Company row a link to item *index* should land on: its own when shown,
         else that of the nearest row above it in the tree that is not folded away."""
-        row = self.company_row.get(index)
+        row = self.company_of(index)
         if row is None:
             return None
         pos = row - FIRST
@@ -124,9 +142,17 @@ class Book:
         """The workbook view an item comes from."""
         return self.report.workbooks[self.report.owner[index]]
 
-    def problems_of(self, item: Item) -> tuple[int, ...]:
-        """Positions in ``report.problems`` of the problems on *item*'s row."""
-        return self.problem_rows.get((item.where.workbook, item.where.row), ())
+    def company_of(self, index: int) -> int | None:
+        """The 0-based Company row of item *index* (its first appearance), or None."""
+        row = self.company_row[index]
+        return row if row >= 0 else None
+
+    def problems_of(self, index: int) -> tuple[int, ...]:
+        """Positions in ``report.problems`` of the problems on item *index*'s row."""
+        first = self._first_problem[index]
+        if first < 0:
+            return ()
+        return (first, *self._more_problems[index]) if index in self._more_problems else (first,)
 
     def add_sheet(
         self,
@@ -142,8 +168,12 @@ class Book:
 
         *up* adds a link up to Company beside the title. With *columns*
         (title, width pairs) the header row is written and the panes frozen
-        under it. Rows go in order, as constant-memory mode needs.
+        under it. Rows go in order, as constant-memory mode needs. The sheet
+        added before is finished: its files stay closed until the workbook is closed.
         """
+        done = self.wb.worksheets()
+        if done:
+            done[-1].finish()
         ws = self.wb.add_worksheet(name, worksheet_class=FastWorksheet)
         self.page_setup(ws, one_page=not columns, header_rows=bool(columns))
         ws.write_string(0, 0, title, self.f["title"])

@@ -122,7 +122,7 @@ def write_data(book: Book) -> None:
     for block in r.data:
         item = r.items[block.index]
         d = block.detail
-        up = book.company_row.get(block.index)
+        up = book.company_of(block.index)
         heading = f"{item.id} · {item.title}" if item.title else item.id
         if up is not None:
             ws.write_url(row, 0, link(company, up, text=heading), f["link"])

@@ -106,7 +106,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
                 add((n, score.rolled, pct))
             if score.achievement is not None:
                 add((n + 1, score.achievement, pct))
-        found = book.problems_of(item)
+        found = book.problems_of(index)
         if found:
             add((n + 2, len(found), None))
             details = "\n".join(f"{r.problems[p].code}: {r.problems[p].message}" for p in found)

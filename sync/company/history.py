@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from okr.checkins import CheckIn, latest
+from okr.checkins import CheckIn
 from okr.model import Item
 from sync.company.style import FIRST
 
@@ -38,7 +38,8 @@ class HistoryRow:
     fed_by: str
     #: (day, value), oldest first, at most ``POINTS``
     points: tuple[tuple[date, float], ...]
-    last_checkin: CheckIn | None
+    #: (day, value) of the latest check-in, or None (only these: the log is let go)
+    last_checkin: tuple[date | None, float | str | None] | None
     confidence: float | None
     #: latest confidence minus the one before it (check-ins with a confidence)
     confidence_change: float | None
@@ -58,9 +59,50 @@ class OwnerDue:
     ids: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """What the check-in log says of one ID, all the History sheet needs of it."""
+
+    #: (day, value) of its numeric check-ins up to today, oldest first, one per day
+    points: tuple[tuple[date, float], ...]
+    #: (day, value) of its latest check-in
+    last: tuple[date | None, float | str | None]
+    #: its latest confidence, and that minus the one before (check-ins with a confidence)
+    confidence: float | None
+    change: float | None
+
+
+def logged(checkins: Iterable[CheckIn], as_of: date) -> dict[str, Logged]:
+    """Each ID's check-ins up to *as_of*, summed up for ``history_rows``.
+
+    The run lets the log go once this is made: the History sheet is written
+    from these few values, not from every check-in's row.
+    """
+    by_id: dict[str, list[CheckIn]] = defaultdict(list)
+    for c in checkins:
+        if c.on is not None and c.on <= as_of:
+            by_id[c.id].append(c)
+    out: dict[str, Logged] = {}
+    for item_id, found in by_id.items():
+        # Sorted as ``latest`` picks: the last is the latest (a later row wins a tie).
+        mine = sorted(found, key=lambda c: (c.on, c.row))
+        day_values: dict[date, float] = {}
+        for c in mine:
+            if isinstance(c.value, float):
+                day_values[c.on] = c.value
+        rated = [c.confidence for c in mine if c.confidence is not None]
+        out[item_id] = Logged(
+            tuple(sorted(day_values.items())),
+            (mine[-1].on, mine[-1].value),
+            rated[-1] if rated else None,
+            rated[-1] - rated[-2] if len(rated) > 1 else None,
+        )
+    return out
+
+
 def history_rows(
     items: Sequence[Item],
-    checkins: Sequence[CheckIn],
+    logs: dict[str, Logged],
     metric_points: Mapping[str, Sequence[tuple[date, float]]],
     runs: Sequence[tuple[date, Mapping[str, tuple[str, float | None]]]],
     as_of: date,
@@ -68,34 +110,32 @@ def history_rows(
 ) -> tuple[HistoryRow, ...]:
     """One row per key result with an ID, in *order* (positions in *items*; default read order).
 
-    *runs* holds, per nightly run oldest first (this run last), the Notes and
-    progress of every key result as that run saw them.
+    *logs* is ``logged(checkins, as_of)``; it is used up (an ID listed is
+    marked done in it). *runs* holds, per nightly run oldest first (this run
+    last), the Notes and progress of every key result as that run saw them.
     """
-    by_id: dict[str, list[CheckIn]] = defaultdict(list)
-    for c in checkins:
-        if c.on is not None and c.on <= as_of:
-            by_id[c.id].append(c)
-    last = latest(checkins, as_of)
     out = []
-    seen: set[str] = set()
     for index in range(len(items)) if order is None else order:
         item = items[index]
-        if not item.is_key_result or not item.id or item.id in seen:
+        if not item.is_key_result or not item.id:
             continue
-        seen.add(item.id)
-        mine = sorted(by_id.get(item.id, ()), key=lambda c: (c.on, c.row))
-        day_values: dict[date, float] = {}
-        for c in mine:
-            if isinstance(c.value, float):
-                day_values[c.on] = c.value
+        log = logs.get(item.id)
+        if log is _DONE:  # an ID listed already
+            continue
+        logs[item.id] = _DONE  # no second map of IDs: the run's peak of memory is here
         if item.metric:
+            day_values = dict(log.points) if log is not None else {}
             for day, value in metric_points.get(item.metric, ()):
                 if day <= as_of:
                     day_values[day] = value
-        points = tuple(sorted(day_values.items())[-POINTS:])
-        rated = [c.confidence for c in mine if c.confidence is not None]
-        confidence = rated[-1] if rated else item.confidence
-        change = rated[-1] - rated[-2] if len(rated) > 1 else None
+            points = tuple(sorted(day_values.items())[-POINTS:])
+        else:
+            points = log.points[-POINTS:] if log is not None else ()
+        if log is not None and log.confidence is not None:
+            confidence = log.confidence
+        else:
+            confidence = item.confidence
+        change = log.change if log is not None else None
         seen_runs = [(day, got.get(item.id)) for day, got in runs]
         changed = tuple(
             seen_runs[k][0]
@@ -106,9 +146,14 @@ def history_rows(
         )
         progress = tuple(got[1] if got else None for _, got in seen_runs)
         fed_by = f"metric {item.metric}" if item.metric else "check-ins"
-        out.append(HistoryRow(index, fed_by, points, last.get(item.id), confidence, change,
+        shown = log.last if log is not None else None
+        out.append(HistoryRow(index, fed_by, points, shown, confidence, change,
                               changed, progress))  # fmt: skip
     return tuple(out)
+
+
+#: Marks an ID already listed by ``history_rows``.
+_DONE = Logged((), (None, None), None, None)
 
 
 def owners_due(items: Sequence[Item], due: Mapping[str, date | None]) -> tuple[OwnerDue, ...]:
@@ -181,13 +226,13 @@ def write_history(book: Book) -> None:
             add((5, float(current), num))
         elif current not in (None, ""):
             add((5, str(current), None))
-        c = h.last_checkin
-        if c is not None:
-            if isinstance(c.value, float):
-                add((6, c.value, num))
-            elif c.value is not None:
-                add((6, str(c.value), None))
-            add((7, c.on.isoformat() if c.on else "", None))
+        if h.last_checkin is not None:
+            on, value = h.last_checkin
+            if isinstance(value, float):
+                add((6, value, num))
+            elif value is not None:
+                add((6, str(value), None))
+            add((7, on.isoformat() if on else "", None))
         if h.confidence is not None:
             add((8, h.confidence, pct))
         if h.confidence_change is not None:

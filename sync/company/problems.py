@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING
 
 from okr.problems import ERROR
@@ -26,10 +27,20 @@ COLUMNS = (
 )
 
 
-def problem_order(report: Report) -> list[int]:
+def problem_order(report: Report) -> array:
     """Positions of ``report.problems`` as the Problems sheet lists them: errors first."""
-    return sorted(
-        range(len(report.problems)), key=lambda i: (report.problems[i].severity != ERROR, i)
+    problems = report.problems
+    errors = [i for i, p in enumerate(problems) if p.severity == ERROR]
+    order = array("l", errors)
+    order.extend(i for i, p in enumerate(problems) if p.severity != ERROR)
+    return order
+
+
+def problem_items(report: Report) -> array:
+    """For each of ``report.problems``, the index in ``report.items`` of the row it is on, or -1."""
+    at = {(i.where.workbook, i.where.row): n for n, i in enumerate(report.items)}
+    return array(
+        "l", (at.get((p.workbook, p.row), -1) if p.row is not None else -1 for p in report.problems)
     )
 
 
@@ -44,25 +55,27 @@ def write_problems(book: Book) -> None:
     )
     ws = book.add_sheet(t.sheet("problems"), title, t["problems_note"], cols)
     views = {v.name: (w, v) for w, v in enumerate(r.workbooks)}
-    rows = {(i.where.workbook, i.where.row): n for n, i in enumerate(r.items)}
     row = FIRST
     for p_index in book.problem_order:
         p = r.problems[p_index]
         w, view = views.get(p.workbook, (None, None))
-        ws.write_string(row, 0, p.severity, f["off track"] if p.severity == ERROR else None)
-        ws.write_string(row, 1, p.code)
-        item = rows.get((p.workbook, p.row)) if p.row is not None else None
-        target = book.item_link(item) if item is not None else None
+        severity = f["off track"] if p.severity == ERROR else None
+        cells = [(0, p.severity, severity), (1, p.code, None)]
+        item = book.problem_item[p_index]
+        target = book.item_link(item) if item >= 0 else None
         if target is None and w is not None and book.sheets[w]:
             target = link(book.sheets[w], 0)
         if target or p.id:
             book.link_or_text(ws, row, 2, target, p.id or t["open"])
-        ws.write_string(row, 3, view.department if view else "")
-        ws.write_string(row, 4, p.workbook)
-        ws.write_string(row, 5, p.sheet)
-        ws.write_string(row, 6, p.cell)
-        ws.write_string(row, 7, p.message)
+        cells += [
+            (3, view.department if view else "", None),
+            (4, p.workbook, None),
+            (5, p.sheet, None),
+            (6, p.cell, None),
+            (7, p.message, None),
+        ]
         if view is not None and view.stale_note:
-            ws.write_string(row, 8, view.stale_note, f["stale"])
+            cells.append((8, view.stale_note, f["stale"]))
+        ws.write_cells(row, cells)
         row += 1
     ws.autofilter(HEADER, 0, max(row - 1, HEADER), len(cols) - 1)

@@ -27,8 +27,6 @@ class WorkbookView:
     record: SourceState
     department: str
     items: tuple[Item, ...] = ()
-    #: the rows of its Check-ins sheet (``okr.checkins.CheckIn``)
-    checkins: tuple = ()
 
     @property
     def name(self) -> str:
@@ -135,17 +133,6 @@ class Report:
     due: tuple = ()
     #: the records behind metric-fed key results (``sync.company.data.DataBlock``)
     data: tuple = ()
-
-    def problems_by_row(self) -> dict[tuple[str, int], tuple[int, ...]]:
-        """(workbook, row number) -> positions in ``problems`` of the problems on that row."""
-        out: dict[tuple[str, int], tuple[int, ...]] = {}
-        for i, p in enumerate(self.problems):
-            row = p.row
-            if row is not None:
-                key = (p.workbook, row)
-                # Tuples, not lists: one per row with a problem, and most rows have one.
-                out[key] = (*out.get(key, ()), i)
-        return out
 
     def departments(self) -> list[DepartmentSummary]:
         """Headline numbers per workbook: progress of its entry objectives, status counts."""

@@ -83,7 +83,7 @@ def write_company(book: Book) -> None:
                 add((6, score.rolled, pct))
             if score.status:
                 add((7, status_words.get(score.status, score.status), status_f.get(score.status)))
-        found = book.problems_of(item)
+        found = book.problems_of(node.index)
         if found:
             if budget.take():
                 # The link, then the count over it: the cell stays a number and clickable.

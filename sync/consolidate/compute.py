@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from okr.cascade import check
-from okr.checkins import check_log, latest, needs_update
+from okr.checkins import CheckIn, check_log, latest, needs_update
 from okr.departments import display_name
 from okr.model import Item
 from okr.problems import Problem, make_problem, sort_key
@@ -30,7 +30,7 @@ from okr.settings import Settings
 from okr.shares import parent_text
 from okr.tree import CHANGE_THRESHOLD, Snapshot, Tree, build_tree, changes, fold
 from sync.company.data import data_blocks, detail_problems
-from sync.company.history import history_rows, owners_due
+from sync.company.history import history_rows, logged, owners_due
 from sync.company.report import MetricRow, Report, Trend, WorkbookView
 from sync.consolidate.renames import find_renames, renamed_problems
 from sync.run_records import FAILED, FRESH, STALE, Blob, NodeRecord, RunInfo, SourceState
@@ -139,12 +139,16 @@ def needs_fallback(
 
 
 def compute(inputs: Inputs) -> Outcome:
-    """Check, score, build the tree, compare with the past: the report and the rows to record."""
+    """Check, score, build the tree, compare with the past: the report and the rows to record.
+
+    The reads are let go once they are used, if the caller keeps no
+    reference to *inputs* (the nightly run hands them over).
+    """
     past = inputs.past
     renames = find_renames(
         inputs.reads, past.known, past.fallback, inputs.source_errors, inputs.forget
     )
-    views, states, versions, problems = _resolve(inputs, renames)
+    views, states, versions, problems, checkins = _resolve(inputs, renames)
     # Tabs, titles and charts name each department as people call it.
     views = [replace(v, department=display_name(v.department, inputs.departments)) for v in views]
     items: list[Item] = []
@@ -157,10 +161,16 @@ def compute(inputs: Inputs) -> Outcome:
     problems += check(
         items, settings, today=as_of, metrics=inputs.metric_units, departments=inputs.departments
     )
-    checkins = [c for v in views for c in v.checkins]
     problems += check_log(items, checkins, settings, as_of)
     # Checked as typed (a code and a name are two spellings); shown by name from here on.
     items = _named(items, inputs.departments)
+    due = needs_update(items, latest(checkins, as_of), settings, as_of)
+    logs = logged(checkins, as_of)
+    # The log is used: let it go before the rest is built (when the caller handed
+    # the inputs over, nothing else holds it), as the run's peak of memory is ahead.
+    organisation, started_at, notices = inputs.organisation, inputs.started_at, inputs.notices
+    threshold = inputs.threshold
+    del inputs, checkins
     scores = score_all(items, as_of, settings)
     tree = build_tree(items, settings)
     # History and Data follow the tree, so the order of the sources does not matter.
@@ -172,15 +182,15 @@ def compute(inputs: Inputs) -> Outcome:
     nodes = node_records(tree, items, scores, views, owner)
     now = {n.id: (n.notes or "", n.progress) for n in nodes if n.kind == "key result"}
     runs = [*past.history_runs, (as_of, now)]
-    due = needs_update(items, latest(checkins, as_of), settings, as_of)
     current: dict[str, NodeRecord] = {}
     for n in nodes:
         current.setdefault(n.id, n)
-    diff = changes(past.before, current, inputs.threshold) if past.previous else []
+    diff = changes(past.before, current, threshold) if past.previous else []
+    del current
     report = Report(
-        organisation=inputs.organisation,
+        organisation=organisation,
         as_of=as_of,
-        started_at=inputs.started_at,
+        started_at=started_at,
         workbooks=tuple(views),
         items=tuple(items),
         owner=tuple(owner),
@@ -193,8 +203,8 @@ def compute(inputs: Inputs) -> Outcome:
         trend=trend(past, nodes, as_of),
         changes=tuple(diff),
         previous=past.previous.as_of if past.previous else None,
-        notices=inputs.notices,
-        history=history_rows(items, checkins, past.metric_points, runs, as_of, order),
+        notices=notices,
+        history=history_rows(items, logs, past.metric_points, runs, as_of, order),
         data=data,
         due=owners_due(items, due),
     )
@@ -225,8 +235,17 @@ def _missing(known: SourceState, source_errors: Mapping[str, str]) -> str:
 
 def _resolve(
     inputs: Inputs, renames: Mapping[str, str]
-) -> tuple[list[WorkbookView], list[SourceState], list[tuple[str, str, Blob]], list[Problem]]:
+) -> tuple[
+    list[WorkbookView],
+    list[SourceState],
+    list[tuple[str, str, Blob]],
+    list[Problem],
+    list[CheckIn],
+]:
     """Decide what each workbook shows: fresh read, last good version (stale), or nothing.
+
+    Returns the views, their states, the versions to record, the problems
+    found so far and the check-ins of the versions shown.
 
     A workbook renamed since the previous run (*renames*, old -> new) is not
     expected under its old name: it shows once, fresh, under the new one.
@@ -243,15 +262,17 @@ def _resolve(
     todo = [r for r in inputs.reads if r.name not in forget] + missing
     views: list[WorkbookView] = []
     states: list[SourceState] = []
+    checkins: list[CheckIn] = []
     for r in sorted(todo, key=lambda r: (r.source, r.name)):
         if r.ok:
             digest = r.digest
             stored = (r.name, digest) in past.stored
-            versions.append((r.name, digest, None if stored else r.content))
+            versions.append((r.name, digest, None if stored else r.loader()))
             problems.extend(r.table.problems)
             items = r.table.items
             state = SourceState(r.name, r.source, FRESH, digest, digest, as_of)
-            views.append(WorkbookView(state, _department(items, r.name), items, r.table.checkins))
+            views.append(WorkbookView(state, _department(items, r.name), items))
+            checkins.extend(r.table.checkins)
             states.append(state)
             continue
         good = past.fallback.get(r.name)
@@ -268,9 +289,10 @@ def _resolve(
         state = SourceState(r.name, r.source, STALE, r.digest, good.digest, good.last_seen, r.error)
         table = good.table
         department = _department(table.items, r.name)
-        views.append(WorkbookView(state, department, table.items, table.checkins))
+        views.append(WorkbookView(state, department, table.items))
+        checkins.extend(table.checkins)
         states.append(state)
-    return views, states, versions, problems
+    return views, states, versions, problems, checkins
 
 
 def metric_rows(

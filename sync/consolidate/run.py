@@ -243,6 +243,13 @@ class _Run:
 
     def compute(self, engine: Engine | None) -> Outcome:
         """Read the sources and the past, then compute the report."""
+        # Handed over, not kept here: the compute step lets the reads go once used.
+        outcome = compute(self.inputs(engine))
+        self.progress("check", 1, 1)
+        return outcome
+
+    def inputs(self, engine: Engine | None) -> Inputs:
+        """Read the sources and, once, what the store knows of the past."""
         ws, opts = self.ws, self.options
         checkpoint("sources")
         reads, errors = read_sources(self.sources, self.progress)
@@ -263,7 +270,7 @@ class _Run:
         checkpoint("read")
         self.progress("check", 0, 1)
         units = {n: str(m.get("unit", "")) for n, m in ws.metrics.items()} if ws.metrics else None
-        inputs = Inputs(
+        return Inputs(
             organisation=ws.organisation,
             settings=ws.settings,
             as_of=self.as_of,
@@ -277,10 +284,6 @@ class _Run:
             threshold=opts.threshold,
             notices=opts.notices,
         )
-        del reads  # the bytes of versions the store already keeps are not needed any more
-        outcome = compute(inputs)
-        self.progress("check", 1, 1)
-        return outcome
 
     def write(self, outcome: Outcome) -> Path:
         """Write the workbook to a temporary file beside the output."""

@@ -31,7 +31,7 @@ def say(kind: str, payload: object = None) -> None:
 
 def summary(result) -> dict:
     """The run's JSON report without the problem list (the store keeps that)."""
-    out = result_json(result)
+    out = result_json(result, problems=False)
     out.pop("problems", None)
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol, runtime_checkable
 
 from okr.reading import Table
@@ -42,9 +43,11 @@ class SourceRead:
 
     def content(self) -> bytes | None:
         """The bytes read (read again through ``load`` if they were let go), or None."""
-        if self.data is not None:
-            return self.data
-        return self.load() if self.load is not None else None
+        return _content(self.data, self.load)
+
+    def loader(self) -> Callable[[], bytes | None]:
+        """``content`` for later, holding what this read holds of the bytes but not its table."""
+        return partial(_content, self.data, self.load)
 
     @property
     def ok(self) -> bool:
@@ -65,6 +68,12 @@ class Source(Protocol):
         workbooks are read.
         """
         ...
+
+
+def _content(data: bytes | None, load: Callable[[], bytes] | None) -> bytes | None:
+    if data is not None:
+        return data
+    return load() if load is not None else None
 
 
 def content_hash(data: bytes) -> str:

@@ -87,9 +87,12 @@ def snapshots_by_id(engine: Engine, run_id: int) -> dict[str, Snapshot]:
     with engine.connect() as conn:
         for r in conn.execute(query):
             if r.id not in out:
+                # IDs (and parents, which are IDs) are the strings the rows read now
+                # hold: interned, the previous run's copies are not kept besides.
+                item_id, parent = intern(r.id), r.parent and intern(r.parent)
                 department, status = intern(r.department or ""), r.status and intern(r.status)
-                out[r.id] = Snapshot(r.id, None, r.parent, r.title, department, r.progress,
-                                     status, r.notes or "")  # fmt: skip
+                out[item_id] = Snapshot(item_id, None, parent, r.title, department, r.progress,
+                                        status, r.notes or "")  # fmt: skip
     return out
 
 
@@ -123,7 +126,7 @@ def objective_history(
     )
     with engine.connect() as conn:
         for r in conn.execute(query):
-            out[r.run_id].setdefault(r.id, (r.progress, r.actions))
+            out[r.run_id].setdefault(intern(r.id), (r.progress, r.actions))
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from sys import intern
 
 from sqlalchemy import Engine, select
 
@@ -48,5 +49,6 @@ def key_results_per_run(
     )
     with engine.connect() as conn:
         for r in conn.execute(query.order_by(cols.run_id, cols.seq)):
-            out[r.run_id].setdefault(r.id, (r.notes or "", r.progress))
+            # Interned: the ID strings the rows read now hold, once for every run.
+            out[r.run_id].setdefault(intern(r.id), (r.notes or "", r.progress))
     return out

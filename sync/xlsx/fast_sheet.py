@@ -19,8 +19,6 @@ fall back to xlsxwriter's public API: slower, same workbook.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from math import isfinite
 
@@ -28,7 +26,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from sync.xlsx.safe_values import plain_inline, xml_legal
+from sync.xlsx.links import FastLink, LinkSpool, NoTags, StockLink
+from sync.xlsx.safe_values import plain_inline
+from sync.xlsx.stock_sheet import Cells, StockWorksheet
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -41,10 +41,12 @@ _PRIVATE = (
     "_check_dimensions",
     "_assemble_xml_file",
     "_write_sparklines",
+    "_opt_close",
+    "_opt_reopen",
 )
 
 try:
-    from xlsxwriter.url import Url, UrlTypes
+    from xlsxwriter.url import UrlTypes
     from xlsxwriter.worksheet import (
         CellDatetimeTuple,
         CellNumberTuple,
@@ -62,11 +64,18 @@ if FAST:
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
 
-Cells = Sequence[tuple[int, object, Format | None]]
-
 
 class _FastWorksheet(Worksheet):
     """``xlsxwriter`` worksheet with a faster writer for string and number cells."""
+
+    #: the links of written rows, until the sheet is assembled (constant-memory mode)
+    _link_spool: LinkSpool | None = None
+
+    def __init__(self) -> None:
+        """A new sheet (``Workbook.add_worksheet`` makes it)."""
+        super().__init__()
+        #: format -> the ``s`` attribute of its cells
+        self._styles: dict[Format, str] = {}
 
     def write_cells(self, row: int, cells: Cells) -> None:
         """Write *cells*, ``(column, value, format)`` triples, on *row*.
@@ -87,14 +96,48 @@ class _FastWorksheet(Worksheet):
             self._write_single_row(row)
         target = self.table[row]
         shared = self.str_table._get_shared_string_index
+        new = tuple.__new__  # the cell tuples without their constructors' Python frames
         for col, value, fmt in cells:
             kind = value.__class__
             if kind is str and len(value) <= _SHORT:
-                target[col] = CellStringTuple(value if inline else shared(value), fmt)
+                target[col] = new(CellStringTuple, (value if inline else shared(value), fmt))
             elif kind is int or (kind is float and isfinite(value)):
-                target[col] = CellNumberTuple(value, fmt)
+                target[col] = new(CellNumberTuple, (value, fmt))
             else:
                 self._write_one(row, col, value, fmt)
+
+    def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
+        """``write_url``; an ``InternalLink`` is placed without xlsxwriter's per-link work.
+
+        Otherwise the same: the cell holds the link's text (in *cell_format*,
+        else the default link format) and the link is kept for the sheet.
+        """
+        if (
+            url.__class__ is not FastLink
+            or string is not None
+            or tip is not None
+            or row.__class__ is not int
+            or self.ignore_write_string
+            or self.hlink_count >= 65530
+        ):
+            return super().write_url(row, col, url, cell_format, string, tip)
+        if self._check_dimensions(row, col):
+            return -1
+        self.hlink_count += 1
+        if cell_format is None:
+            cell_format = self.default_url_format
+        text = url._text
+        if len(text) > _SHORT:
+            self._write_string(row, col, text, cell_format)
+        elif self.constant_memory:
+            if row > self.previous_row:
+                self._write_single_row(row)
+            self.table[row][col] = CellStringTuple(text, cell_format)
+        else:
+            shared = self.str_table._get_shared_string_index(text)
+            self.table[row][col] = CellStringTuple(shared, cell_format)
+        self.hyperlinks[row][col] = url
+        return 0
 
     def _assemble_xml_file(self) -> None:
         super()._assemble_xml_file()
@@ -108,8 +151,11 @@ class _FastWorksheet(Worksheet):
     def set_row(self, row: int, *args, **kwargs) -> int:  # type: ignore[override]
         """``set_row``, not keeping a height of default (unhidden) rows: it places images alike."""
         done = super().set_row(row, *args, **kwargs)
-        if self.row_sizes.get(row) == [self.default_row_height, False]:
+        size = self.row_sizes.get(row)
+        if size == [self.default_row_height, False]:
             del self.row_sizes[row]  # the Company sheet sets a row per item (outline levels)
+        elif size is not None:  # (height, hidden): one shared pair for the many rows alike
+            self.row_sizes[row] = _SIZES.setdefault((size[0], size[1]), (size[0], size[1]))
         return done
 
     def add_row_sparklines(
@@ -180,55 +226,64 @@ class _FastWorksheet(Worksheet):
         if self.comments:
             super()._write_single_row(current_row_num)
             return
+        if self.row_data_fh_closed:  # written to after finish()
+            self._opt_reopen()
         row, self.previous_row = self.previous_row, current_row_num
         # A written row's properties are not read again in this mode: let them go.
         self._emit_row(row, self.table.get(row), self.row_info.pop(row, None), None)
         self.table.clear()
-        self._spool_links(row)
+        links = self.hyperlinks.get(row)
+        if links:
+            self._spool_links(row, links)
 
-    def _spool_links(self, row: int) -> None:
+    def _spool_links(self, row: int, links: dict) -> None:
         """Write the finished *row*'s internal links to a spool file instead of keeping them.
 
         A run has a link on nearly every row; xlsxwriter keeps them all in
         memory until the ``<hyperlinks>`` element after the rows. The spool
-        holds the same XML, written by xlsxwriter's own method, in row order.
+        holds the same XML, in row order.
         """
-        links = self.hyperlinks.get(row)
-        if not links or any(u._link_type != UrlTypes.INTERNAL for u in links.values()):
-            return
-        spool = getattr(self, "_link_spool", None)
+        for url in links.values():
+            if url._link_type != UrlTypes.INTERNAL or url._tip:
+                return
+        spool = self._link_spool
         if spool is None:
-            # closed by _write_hyperlinks once copied into the sheet
-            spool = self._link_spool = tempfile.TemporaryFile(  # noqa: SIM115
-                "w+", encoding="utf-8", dir=self.tmpdir
-            )
-        fh, self.fh = self.fh, spool
-        try:
-            for col in sorted(links):
-                self._write_hyperlink_internal(row, col, links[col])
-        finally:
-            self.fh = fh
+            spool = self._link_spool = LinkSpool(self.tmpdir)
+        names, number = _names(max(links)), str(row + 1)
+        for col in sorted(links):
+            url = links[col]
+            spool.add(names[col] + number, url._link, url._text)
         del self.hyperlinks[row]
 
     def _write_hyperlinks(self) -> None:
-        spool = getattr(self, "_link_spool", None)
+        spool = self._link_spool
         if spool is None:
             super()._write_hyperlinks()
             return
         rest, self.hyperlinks = self.hyperlinks, {}
         self._xml_start_tag("hyperlinks")
-        spool.seek(0)
-        shutil.copyfileobj(spool, self.fh)
-        spool.close()
         self._link_spool = None
+        spool.copy_to(self.fh)
         if rest:  # links of rows not spooled (an external link among them): as xlsxwriter does
             self.hyperlinks = rest
-            fh, self.fh = self.fh, _NoTags(self.fh)
+            fh, self.fh = self.fh, NoTags(self.fh)
             try:
                 super()._write_hyperlinks()
             finally:
                 self.fh = fh
         self._xml_end_tag("hyperlinks")
+
+    def finish(self) -> None:
+        """Nothing more is written to this sheet for now: close its files until it is assembled.
+
+        In constant-memory mode each sheet keeps its rows (and its links) in
+        a file of its own; a workbook of thousands of sheets would otherwise
+        hold a descriptor and a buffer for each. A later write reopens them.
+        """
+        if self.constant_memory:
+            self._opt_close()
+        if self._link_spool is not None:
+            self._link_spool.pause()
 
     def _emit_row(
         self, row: int, cells: dict | None, info: RowInfo | None, span: str | None
@@ -238,14 +293,23 @@ class _FastWorksheet(Worksheet):
             if info is not None:  # formatting or outline level only
                 self._write_empty_row(row, span, info)
             return
-        self._write_row(row, span, info)
         write = self.fh.write
         number = str(row + 1)
-        row_style = f' s="{info.row_format._get_xf_index()}"' if info and info.row_format else None
+        if (
+            info is None
+            and span is None
+            and self.default_row_height == self.original_row_height
+            and self.excel_version != 2010
+        ):  # what _write_row writes for a row with nothing set
+            parts = [f'<row r="{number}">']
+        else:
+            self._write_row(row, span, info)
+            parts = []
+        styles, col_info = self._styles, self.col_info
+        row_style = _style(styles, info.row_format) if info and info.row_format else None
         inline = self.constant_memory
         order = sorted(cells)
         names = _names(order[-1])
-        parts = []
         for col in order:
             cell = cells[col]
             kind = cell.__class__
@@ -267,24 +331,31 @@ class _FastWorksheet(Worksheet):
                 self._write_cell(row, col, cell)
                 continue
             fmt = cell.format
-            if fmt:
-                style = f' s="{fmt._get_xf_index()}"'
+            if fmt is not None:
+                style = styles.get(fmt) or _style(styles, fmt)
             elif row_style is not None:
                 style = row_style
             else:
-                style = self._column_style(col)
+                info = col_info.get(col)
+                column_format = info.column_format if info is not None else None
+                if column_format is None:
+                    style = ""
+                else:
+                    style = styles.get(column_format) or _style(styles, column_format)
             parts.append(f'<c r="{names[col]}{number}"{style}{end}')
         parts.append("</row>")
         write("".join(parts))
 
-    def _column_style(self, col: int) -> str:
-        info = self.col_info.get(col)
-        if info is not None and info.column_format is not None:
-            return f' s="{info.column_format._get_xf_index()}"'
-        return ""
+
+def _style(styles: dict, fmt: Format) -> str:
+    """The ``s`` attribute of cells in *fmt*, kept in *styles* (a format keeps its index)."""
+    style = styles[fmt] = f' s="{fmt._get_xf_index()}"'
+    return style
 
 
 _NAMES: list[str] = []
+#: The (height, hidden) pairs rows were given, shared by every row that has the same.
+_SIZES: dict[tuple, tuple] = {}
 
 
 def _names(last: int) -> list[str]:
@@ -294,103 +365,7 @@ def _names(last: int) -> list[str]:
     return _NAMES
 
 
-class _FastLink(Url if FAST else object):  # type: ignore[misc]
-    """A link to a place in this workbook: what ``Url("internal:" + location)`` parses to.
-
-    A run has two per row, so it keeps only the location and the text; the
-    other strings xlsxwriter reads are made from them when it reads them.
-    """
-
-    __slots__ = ("_anchor", "_text")
-
-    def __init__(self, location: str, text: str = "") -> None:
-        """A link to *location* (``'Sheet'!A5``) shown as *text* (default: the location)."""
-        self._anchor = location
-        # The display text is an XML attribute, which xlsxwriter does not escape
-        # for control characters: keep only what XML can carry.
-        self._text = xml_legal(text or location)
-
-    @property
-    def text(self) -> str:
-        """The text shown for the link."""
-        return self._text
-
-    @text.setter
-    def text(self, value: str) -> None:
-        self._text = xml_legal(value)
-
-    _link_type = UrlTypes.INTERNAL if FAST else None
-    _tip = ""
-    _is_object_link = False
-    _rel_index = 0
-
-    @property
-    def _link(self) -> str:
-        return self._anchor
-
-    @property
-    def _original_url(self) -> str:
-        return "internal:" + self._anchor
-
-    @property
-    def _relationship_link(self) -> str:
-        return "#" + self._anchor
-
-
-class _NoTags:
-    """A file that drops xlsxwriter's own ``<hyperlinks>`` tags (they are written already)."""
-
-    def __init__(self, fh) -> None:
-        """Write through to *fh*."""
-        self._fh = fh
-
-    def write(self, text: str) -> None:
-        """Write *text* unless it is the opening or closing hyperlinks tag."""
-        if text not in ("<hyperlinks>", "</hyperlinks>"):
-            self._fh.write(text)
-
-
-class _StockLink:
-    """A link to a place in this workbook, for the stock writer: the location and its text."""
-
-    def __init__(self, location: str, text: str = "") -> None:
-        """A link to *location* (``'Sheet'!A5``) shown as *text* (default: the location)."""
-        self.location = location
-        self.text = text or location
-
-
-class _StockWorksheet(Worksheet):
-    """``write_cells`` and internal links over xlsxwriter's public API only."""
-
-    def add_row_sparklines(
-        self, rows: Sequence[int], col: int, first: int, last: int, options: dict
-    ) -> None:
-        """One sparkline group: on each of *rows*, in *col*, the values of *first*..*last*."""
-        if rows:
-            locations = [xl_rowcol_to_cell(r, col) for r in rows]
-            ranges = [xl_range(r, first, r, last) for r in rows]
-            self.add_sparkline(rows[0], col, {**options, "location": locations, "range": ranges})
-
-    def write_cells(self, row: int, cells: Cells) -> None:
-        """Write *cells*, ``(column, value, format)`` triples, on *row*, one by one."""
-        for col, value, fmt in cells:
-            kind = value.__class__
-            if kind is str:
-                self.write_string(row, col, value, fmt)
-            elif kind is int or kind is float:
-                self.write_number(row, col, value, fmt)
-            else:
-                self.write(row, col, value, fmt)
-
-    def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
-        """``write_url``, also taking a ``_StockLink`` (the link's text is the cell's)."""
-        if isinstance(url, _StockLink):
-            text = xml_legal(url.text if string is None else string)
-            return super().write_url(row, col, "internal:" + url.location, cell_format, text, tip)
-        return super().write_url(row, col, url, cell_format, string, tip)
-
-
 #: The worksheet class the company workbook is written with.
-FastWorksheet: type[Worksheet] = _FastWorksheet if FAST else _StockWorksheet
+FastWorksheet: type[Worksheet] = _FastWorksheet if FAST else StockWorksheet
 #: A link within the workbook: ``InternalLink(location, text)``, ``.text`` settable.
-InternalLink: type = _FastLink if FAST else _StockLink
+InternalLink: type = FastLink if FAST else StockLink

@@ -42,6 +42,8 @@ def xml_legal(text: str) -> str:
     (a link's display text, a tooltip) and chart labels are not: text from a
     workbook goes there through this.
     """
+    if text.isprintable():  # no control character, surrogate or non-character: most text
+        return text
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
