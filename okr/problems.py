@@ -85,7 +85,6 @@ class Problem:
         return f"{loc}!{self.cell}" if self.cell else loc
 
 
-
 def make_problem(
     code: str, message: str, *, id: str = "", workbook: str = "", sheet: str = "", cell: str = ""
 ) -> Problem:
