@@ -52,7 +52,7 @@ def serve(config: Path | None, host: str, port: int, threads: int, workers: int)
 
     from sync.service import create_app
     from sync.service.heap import settle
-    from sync.service.prefork import listen, run_workers
+    from sync.service.prefork import listen, run_workers, serve_until_stopped
     from sync.service.scheduler import start_scheduler
 
     if workers > 1 and not hasattr(os, "fork"):
@@ -75,12 +75,4 @@ def serve(config: Path | None, host: str, port: int, threads: int, workers: int)
         f"okr serve: {ws.organisation} on http://{host}:{server.effective_port}/ (Ctrl+C stops)",
         err=True,
     )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        server.close()
-    return 0
+    return serve_until_stopped(server, scheduler)

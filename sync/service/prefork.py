@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 log = logging.getLogger("okr.service")
 #: Seconds a stopping worker is given before it is killed.
@@ -166,6 +167,14 @@ def _work(app, sock: socket.socket, threads: int, start_scheduler) -> int:  # pr
     scheduler = start_scheduler(app) if start_scheduler is not None else None
     server = waitress.create_server(app, sockets=[sock], threads=threads, ident="okr")
     log.info("worker %s serving", os.getpid())
+    return serve_until_stopped(server, scheduler)
+
+
+def serve_until_stopped(server: Any, scheduler: Any) -> int:
+    """Run the waitress *server* until Ctrl+C (in a worker, SIGTERM too); 0.
+
+    Then the APScheduler *scheduler* (or None) stops and the server closes.
+    """
     try:
         server.run()
     except (_Stop, KeyboardInterrupt):

@@ -28,7 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from sync.xlsx.links import FastLink, LinkSpool, NoTags, StockLink
 from sync.xlsx.safe_values import plain_inline
-from sync.xlsx.stock_sheet import Cells, StockWorksheet
+from sync.xlsx.stock_sheet import Cells, StockWorksheet, write_value
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -89,7 +89,7 @@ class _FastWorksheet(Worksheet):
         cols = [c for c, _, _ in cells]
         if self._check_dimensions(row, min(cols)) or self._check_dimensions(row, max(cols)):
             for col, value, fmt in cells:  # out of the sheet, or a row already flushed
-                self._write_one(row, col, value, fmt)
+                write_value(self, row, col, value, fmt)
             return
         inline = self.constant_memory
         if inline and row > self.previous_row:
@@ -104,7 +104,7 @@ class _FastWorksheet(Worksheet):
             elif kind is int or (kind is float and isfinite(value)):
                 target[col] = new(CellNumberTuple, (value, fmt))
             else:
-                self._write_one(row, col, value, fmt)
+                write_value(self, row, col, value, fmt)
 
     def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
         """``write_url``; an ``InternalLink`` is placed without xlsxwriter's per-link work.
@@ -186,15 +186,6 @@ class _FastWorksheet(Worksheet):
             self._xml_data_element("xm:sqref", xl_rowcol_to_cell(row, col))
             self._xml_end_tag("x14:sparkline")
         self._xml_end_tag("x14:sparklines")
-
-    def _write_one(self, row: int, col: int, value: object, fmt: Format | None) -> None:
-        kind = value.__class__
-        if kind is str:
-            self.write_string(row, col, value, fmt)
-        elif kind is int or kind is float:
-            self.write_number(row, col, value, fmt)
-        else:
-            self.write(row, col, value, fmt)
 
     def _calculate_spans(self) -> None:
         # Same result as xlsxwriter's: the first:last used column of each 16-row block.

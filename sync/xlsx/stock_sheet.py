@@ -19,6 +19,17 @@ from sync.xlsx.safe_values import xml_legal
 Cells = Sequence[tuple[int, object, Format | None]]
 
 
+def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: Format | None) -> None:
+    """Write one cell, strings and numbers straight to their writers (no type sniffing)."""
+    kind = value.__class__
+    if kind is str:
+        sheet.write_string(row, col, value, fmt)  # type: ignore[arg-type]
+    elif kind is int or kind is float:
+        sheet.write_number(row, col, value, fmt)  # type: ignore[arg-type]
+    else:
+        sheet.write(row, col, value, fmt)
+
+
 class StockWorksheet(Worksheet):
     """``write_cells`` and internal links over xlsxwriter's public API only."""
 
@@ -37,13 +48,7 @@ class StockWorksheet(Worksheet):
     def write_cells(self, row: int, cells: Cells) -> None:
         """Write *cells*, ``(column, value, format)`` triples, on *row*, one by one."""
         for col, value, fmt in cells:
-            kind = value.__class__
-            if kind is str:
-                self.write_string(row, col, value, fmt)
-            elif kind is int or kind is float:
-                self.write_number(row, col, value, fmt)
-            else:
-                self.write(row, col, value, fmt)
+            write_value(self, row, col, value, fmt)
 
     def write_url(self, row, col, url, cell_format=None, string=None, tip=None):  # type: ignore[override]
         """``write_url``, also taking a ``StockLink`` (the link's text is the cell's)."""
