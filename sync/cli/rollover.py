@@ -100,7 +100,10 @@ def rollover(
         if carry_errors or not errors:
             break
         left.update(errors)
-        keep -= under([i for r in rows for i in r], {item_id for _, item_id in errors})
+        staying = under([i for r in rows for i in r], {item_id for _, item_id in errors})
+        if not staying & keep:  # nothing more can stay behind: carry the rest as it is
+            break
+        keep -= staying
     kept = 0
     for f, old, new, target in zip(files, tables, rows, targets, strict=True):
         write_next_period(new, target, lang=language_of(f), period=period.label,
@@ -119,7 +122,7 @@ def rollover(
             "and what serves them; fix them in the old workbooks and roll over again with "
             "--force, or add --carry-errors"
         )
-    elif errors:
+    if errors:
         click.echo(
             f"carried over unfixed: {len(errors)} error(s) "
             f"({_named(f'{c} {i}' for c, i in errors)}); "
