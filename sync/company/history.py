@@ -102,7 +102,7 @@ def logged(checkins: Iterable[CheckIn], as_of: date) -> dict[str, Logged]:
 
 def history_rows(
     items: Sequence[Item],
-    logs: dict[str, Logged],
+    logs: Mapping[str, Logged],
     metric_points: Mapping[str, Sequence[tuple[date, float]]],
     runs: Sequence[tuple[date, Mapping[str, tuple[str, float | None]]]],
     as_of: date,
@@ -110,19 +110,17 @@ def history_rows(
 ) -> tuple[HistoryRow, ...]:
     """One row per key result with an ID, in *order* (positions in *items*; default read order).
 
-    *logs* is ``logged(checkins, as_of)``; it is used up (an ID listed is
-    marked done in it). *runs* holds, per nightly run oldest first (this run
+    *logs* is ``logged(checkins, as_of)``. *runs* holds, per nightly run oldest first (this run
     last), the Notes and progress of every key result as that run saw them.
     """
     out = []
+    seen: set[str] = set()
     for index in range(len(items)) if order is None else order:
         item = items[index]
-        if not item.is_key_result or not item.id:
+        if not item.is_key_result or not item.id or item.id in seen:
             continue
+        seen.add(item.id)
         log = logs.get(item.id)
-        if log is _DONE:  # an ID listed already
-            continue
-        logs[item.id] = _DONE  # no second map of IDs: the run's peak of memory is here
         if item.metric:
             day_values = dict(log.points) if log is not None else {}
             for day, value in metric_points.get(item.metric, ()):
@@ -150,10 +148,6 @@ def history_rows(
         out.append(HistoryRow(index, fed_by, points, shown, confidence, change,
                               changed, progress))  # fmt: skip
     return tuple(out)
-
-
-#: Marks an ID already listed by ``history_rows``.
-_DONE = Logged((), (None, None), None, None)
 
 
 def owners_due(items: Sequence[Item], due: Mapping[str, date | None]) -> tuple[OwnerDue, ...]:
