@@ -228,10 +228,10 @@ def _refresh(ws, paths, registry, connections, engine, today, workers, now, star
             pairs, connectors, limits, today=today, workers=workers, now=now, on_outcome=done
         )
     except BaseException:
-        connectors.close()
         results.update(writer.finish())  # every workbook write started is finished (atomic)
         raise
-    connectors.close()
+    finally:
+        connectors.close()
     # The last workbooks are still being written (in other processes) while the store records.
     with ThreadPoolExecutor(1, thread_name_prefix="workbooks") as finishing:
         finished = finishing.submit(writer.finish)
