@@ -17,8 +17,6 @@ from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
-import xlsxwriter
-
 from sync.company.changes import write_changes
 from sync.company.dashboard import write_dashboard
 from sync.company.data import plan as plan_data
@@ -32,6 +30,7 @@ from sync.company.style import FIRST, HEADER, formats, link, sheet_names
 from sync.company.tree import write_company
 from sync.company.trend import write_trend
 from sync.company.words import words
+from sync.xlsx.fast_book import FastWorkbook
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 from sync.xlsx.safe_values import xml_legal
 
@@ -48,7 +47,7 @@ class Book:
         """
         self.report = report
         self.w = words(lang)
-        self.wb = xlsxwriter.Workbook(
+        self.wb = FastWorkbook(
             str(path),
             {
                 "strings_to_formulas": False,

@@ -26,9 +26,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from sync.xlsx.deflate import Stream
 from sync.xlsx.links import FastLink, LinkSpool, NoTags, StockLink
 from sync.xlsx.safe_values import plain_inline
 from sync.xlsx.stock_sheet import Cells, StockWorksheet, write_value
+from sync.xlsx.streamed_sheet import StreamedSheet
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -43,6 +45,8 @@ _PRIVATE = (
     "_write_sparklines",
     "_opt_close",
     "_opt_reopen",
+    "_write_optimized_sheet_data",
+    "_set_xml_writer",
 )
 
 try:
@@ -65,7 +69,7 @@ if FAST:
 _SHORT = 16_383
 
 
-class _FastWorksheet(Worksheet):
+class _FastWorksheet(StreamedSheet):
     """``xlsxwriter`` worksheet with a faster writer for string and number cells."""
 
     #: the links of written rows, until the sheet is assembled (constant-memory mode)
@@ -239,7 +243,8 @@ class _FastWorksheet(Worksheet):
                 return
         spool = self._link_spool
         if spool is None:
-            spool = self._link_spool = LinkSpool(self.tmpdir)
+            stream = Stream(self._spool) if self._spool is not None else None
+            spool = self._link_spool = LinkSpool(self.tmpdir, stream)
         names, number = _names(max(links)), str(row + 1)
         for col in sorted(links):
             url = links[col]
@@ -254,7 +259,10 @@ class _FastWorksheet(Worksheet):
         rest, self.hyperlinks = self.hyperlinks, {}
         self._xml_start_tag("hyperlinks")
         self._link_spool = None
-        spool.copy_to(self.fh)
+        if spool.stream is not None:
+            self._hole(spool.stream)
+        else:
+            spool.copy_to(self.fh)
         if rest:  # links of rows not spooled (an external link among them): as xlsxwriter does
             self.hyperlinks = rest
             fh, self.fh = self.fh, NoTags(self.fh)

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 
+from sync.xlsx.deflate import Stream
 from sync.xlsx.safe_values import xml_legal
 
 try:
@@ -88,15 +89,20 @@ class StockLink:
 
 
 class LinkSpool:
-    """A sheet's ``<hyperlink>`` elements, in row order, in a file until the sheet is assembled.
+    """A sheet's ``<hyperlink>`` elements, in row order, until the sheet is assembled.
 
+    They go to a file, or to a ``Stream`` that compresses them as they come.
     The file is closed while the workbook writes other sheets (``pause``) and
     opened again to append, so a workbook of thousands of sheets does not
     hold a buffer and a descriptor per sheet.
     """
 
-    def __init__(self, folder: str | None) -> None:
-        """A new, empty spool file in *folder* (the system's temp folder when None)."""
+    def __init__(self, folder: str | None, stream: Stream | None = None) -> None:
+        """A new, empty spool file in *folder* (the system's temp folder when None), or *stream*."""
+        self.stream = stream
+        if stream is not None:
+            self.path, self.fh = "", stream
+            return
         fd, self.path = tempfile.mkstemp(suffix=".links", dir=folder)
         self.fh = os.fdopen(fd, "w", encoding="utf-8")
 
@@ -110,8 +116,10 @@ class LinkSpool:
         )
 
     def pause(self) -> None:
-        """Close the file until the next ``add``."""
-        if self.fh is not None:
+        """Close the file until the next ``add`` (a stream hands over what it gathered)."""
+        if self.stream is not None:
+            self.stream.flush()
+        elif self.fh is not None:
             self.fh.close()
             self.fh = None
 
