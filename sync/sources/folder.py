@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sync import config
+from sync.arena import one_arena
 from sync.errors import ConfigError, InputError
 from sync.sources.base import Source, SourceRead, parse
 from sync.xlsx.reading import MAX_ROWS, open_regular
@@ -91,8 +92,10 @@ class FolderSource:
         """Read and parse every workbook; one that cannot be read carries its error.
 
         Workbooks are parsed on a few threads: python-calamine releases the
-        GIL while it parses, so this scales with the cores.
+        GIL while it parses, so this scales with the cores. The threads share
+        one malloc arena (``sync.arena``), so what they free serves the run.
         """
+        one_arena()
         files = self.files()
         out = []
         with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
