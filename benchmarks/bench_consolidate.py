@@ -8,7 +8,9 @@ own process so peak memory (max RSS) is measured cleanly:
   okr consolidate reads) and xlsxwriter writes all their rows to one sheet of
   one workbook; once on one thread, and once reading on as many threads as
   the consolidation reads with (``sync.sources.folder.PARSE_THREADS``), the
-  fair floor;
+  fair floor; reading keeps at most twice as many workbooks ahead of the
+  writing as it has threads, so the floor's memory is what reading and
+  writing need, not how far one got ahead of the other;
 - ``okr consolidate`` on a fresh store (every workbook version stored), then
   again on the next day (with a previous run: Changes and Trend have content).
 
@@ -44,6 +46,7 @@ from benchmarks.common import checkin_rows, department_rows, fill_template  # no
 
 FLOOR = r"""
 import json, sys, time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 t0 = time.perf_counter()
 from python_calamine import CalamineWorkbook
@@ -59,12 +62,21 @@ def read(f):
     # the same sheets okr consolidate reads
     return [row for sheet in ("OKRs", "Check-ins") if sheet in book.sheet_names
             for row in book.get_sheet_by_name(sheet).to_python()]
-with ThreadPoolExecutor(max_workers=threads) as pool:
-    for rows in pool.map(read, files):
-        for row in rows:
+# A few workbooks read ahead, no more: the floor's memory does not depend on how
+# far reading gets ahead of writing on a given day.
+ahead = deque()
+def write(keep):
+    global r
+    while len(ahead) > keep:
+        for row in ahead.popleft().result():
             if any(v != "" for v in row):
                 ws.write_row(r, 0, row)
                 r += 1
+with ThreadPoolExecutor(max_workers=threads) as pool:
+    for f in files:
+        ahead.append(pool.submit(read, f))
+        write(2 * threads)
+    write(0)
 wb.close()
 print(json.dumps({"work": time.perf_counter() - start, "rows": r}))
 """

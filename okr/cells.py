@@ -40,3 +40,15 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def shared(seen: dict[object, float], value: float | None) -> float | None:
+    """*value*, or the equal number *seen* kept from an earlier cell: one object per value.
+
+    A sheet repeats its numbers (weights, baselines, targets, confidences) and
+    every cell read is an object of its own; sharing them keeps a big
+    organisation's rows in less memory. 0.0 and -0.0 are equal but kept apart.
+    """
+    if value is None:
+        return None
+    return seen.setdefault((value, str(value)) if value == 0 else value, value)

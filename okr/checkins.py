@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from sys import intern
 
+from okr.cells import shared
 from okr.model import Item
 from okr.problems import Problem, item_problem, make_problem
 from okr.reading import as_date, parse_number
@@ -100,6 +101,7 @@ def read_checkins(
     out: list[CheckIn] = []
     problems: list[Problem] = []
     days: dict[date, date] = {}
+    numbers: dict[object, float] = {}
     for r in range(header + 1, len(grid)):
         row = grid[r]
         cells = {k: (row[c] if c < len(row) else None) for k, c in cols.items()}
@@ -129,9 +131,11 @@ def read_checkins(
             on = on if on is None else days.setdefault(on, on)
         except (ValueError, OverflowError):
             on = None
+        if isinstance(value, float):
+            value = shared(numbers, value)
         # One object per row: a big organisation logs hundreds of thousands of check-ins.
         entry = CheckIn(
-            on, item_id, value, confidence, str(cells.get("note") or ""),
+            on, item_id, value, shared(numbers, confidence), str(cells.get("note") or ""),
             workbook, sheet, r + 1, letters,
         )  # fmt: skip
         if on is None:

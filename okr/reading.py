@@ -16,7 +16,7 @@ from operator import itemgetter
 from sys import intern
 from typing import Any
 
-from okr.cells import all_empty, cell_text, clean, cleaned
+from okr.cells import all_empty, cell_text, clean, cleaned, shared
 from okr.memo import by_text
 from okr.model import Item, Location
 from okr.numbers import (
@@ -111,6 +111,7 @@ def read_table(
     take = itemgetter(*cols.values())
     inputs = itemgetter(*(c for k, c in cols.items() if k not in ("progress", "status")))
     last = max(cols.values())
+    numbers: dict[object, float] = {}  # one float per value in the sheet (``shared``)
     for r in range(header + 1, len(grid)):
         row = grid[r]
         if len(row) <= last:  # gspread leaves out a row's trailing empty cells
@@ -120,7 +121,7 @@ def read_table(
             continue
         cells = dict(zip(keys, cleaned(take(row)), strict=True))
         where = Location(workbook, sheet, r + 1, letters)
-        item, found = _read_row(cells, where, decimal)
+        item, found = _read_row(cells, where, decimal, numbers)
         items.append(item)
         problems.extend(found)
     return Table(workbook, sheet, tuple(items), tuple(problems), header + 1, letters)
@@ -231,7 +232,10 @@ _period = by_text(parse_period)
 
 
 def _read_row(
-    cells: dict[str, object], where: Location, decimal: str | None = None
+    cells: dict[str, object],
+    where: Location,
+    decimal: str | None = None,
+    seen: dict[object, float] | None = None,
 ) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
     # Interned: the check-ins, the tree and the scores name the same IDs again and again.
@@ -349,6 +353,7 @@ def _read_row(
             "stale", "as_of", "As of is not a date: leave it to the metric refresh or type a date"
         )
 
+    one = seen if seen is not None else {}
     item = Item(
         id=item_id,
         kind=kind,
@@ -361,11 +366,11 @@ def _read_row(
         period=period,
         direction=direction,
         unit=intern(cell_text(cells.get("unit"))),
-        baseline=numbers["baseline"],
-        target=numbers["target"],
-        current=current,
-        weight=weight,
-        confidence=confidence,
+        baseline=shared(one, numbers["baseline"]),
+        target=shared(one, numbers["target"]),
+        current=shared(one, current) if isinstance(current, float) else current,
+        weight=shared(one, weight),
+        confidence=shared(one, confidence),
         metric=intern(cell_text(cells.get("metric"))),
         as_of=as_of,
         metric_state=state,

@@ -141,8 +141,8 @@ def needs_fallback(
 def compute(inputs: Inputs) -> Outcome:
     """Check, score, build the tree, compare with the past: the report and the rows to record.
 
-    The reads are let go once they are used, if the caller keeps no
-    reference to *inputs* (the nightly run hands them over).
+    The reads and the past are let go once they are used, if the caller
+    keeps no reference to *inputs* (the nightly run hands them over).
     """
     past = inputs.past
     renames = find_renames(
@@ -187,6 +187,15 @@ def compute(inputs: Inputs) -> Outcome:
         current.setdefault(n.id, n)
     diff = changes(past.before, current, threshold) if past.previous else []
     del current
+    drawn = trend(past, nodes, as_of)
+    metrics = metric_rows(items, owner, views, settings, as_of, past.metric_sources)
+    previous = past.previous.as_of if past.previous else None
+    metric_points = past.metric_points
+    # The rest of the past (the previous run's rows above all) is used: let it go
+    # before History is built, at the run's peak of memory.
+    del past
+    history = history_rows(items, logs, metric_points, runs, as_of, order)
+    del logs, runs, now
     report = Report(
         organisation=organisation,
         as_of=as_of,
@@ -199,12 +208,12 @@ def compute(inputs: Inputs) -> Outcome:
         hidden=hidden,
         collapsed=collapsed,
         problems=tuple(problems),
-        metrics=metric_rows(items, owner, views, settings, as_of, past.metric_sources),
-        trend=trend(past, nodes, as_of),
+        metrics=metrics,
+        trend=drawn,
         changes=tuple(diff),
-        previous=past.previous.as_of if past.previous else None,
+        previous=previous,
         notices=notices,
-        history=history_rows(items, logs, past.metric_points, runs, as_of, order),
+        history=history,
         data=data,
         due=owners_due(items, due),
     )
