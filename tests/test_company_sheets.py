@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from okr.settings import Settings
+from sync.company import style
 from sync.company.book import write_company_workbook
 from sync.company.report import Report
 from sync.consolidate.compute import Fallback, Inputs, Past, compute
@@ -118,3 +121,28 @@ def test_department_sheets_show_their_rows_and_the_stale_banner(book):
     by_name = {n: flat(path, n) for n in names}
     assert any("SALES-KR1" in t for t in by_name.values())
     assert any("OPS-O1" in t and "stale" in t.lower() for t in by_name.values())
+
+
+def _links(path: Path) -> dict[str, int]:
+    """Hyperlinks per worksheet part of the workbook at *path*."""
+    with zipfile.ZipFile(path) as z:
+        return {
+            n: z.read(n).count(b"<hyperlink ")
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/sheet")
+        }
+
+
+def test_past_the_links_a_sheet_keeps_cells_are_written_as_text(book, tmp_path, monkeypatch):
+    """Excel keeps 65,530 links a sheet: past them every cell is still there, as text."""
+    path, rep = book
+    monkeypatch.setattr(style, "MAX_LINKS", 2)
+    few = tmp_path / "few-links.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # xlsxwriter warns when it refuses a link
+        write_company_workbook(rep, few)
+    assert max(_links(few).values()) == 2 < max(_links(path).values())
+    names = CalamineWorkbook.from_path(path).sheet_names
+    assert CalamineWorkbook.from_path(few).sheet_names == names
+    for sheet in names:
+        assert rows(few, sheet) == rows(path, sheet), sheet

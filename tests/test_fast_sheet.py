@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import warnings
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from sync.company.style import MAX_LINKS, may_link
 from sync.xlsx import fast_sheet
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 
@@ -170,3 +172,18 @@ def test_xml_legal_says_what_the_pattern_says(text: str) -> None:
     from sync.xlsx.safe_values import _XML_ILLEGAL, xml_legal
 
     assert xml_legal(text) == _XML_ILLEGAL.sub("\ufffd", text)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_may_link_stops_where_xlsxwriter_refuses_links(tmp_path: Path, fast: bool) -> None:
+    module = fast_sheet if fast else stock_mode()
+    with xlsxwriter.Workbook(tmp_path / "links.xlsx", {"constant_memory": True}) as wb:
+        ws = wb.add_worksheet("Links", worksheet_class=module.FastWorksheet)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for row in range(MAX_LINKS):
+                assert may_link(ws)
+                ws.write_url(row, 0, module.InternalLink(f"'Links'!B{row + 1}", "up"))
+        assert not may_link(ws)
+        with pytest.warns(UserWarning, match="65,530 URLs"):
+            ws.write_url(MAX_LINKS, 0, module.InternalLink("'Links'!B1", "up"))

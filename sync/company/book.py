@@ -26,7 +26,7 @@ from sync.company.history import write_history
 from sync.company.metrics import write_metrics
 from sync.company.problems import problem_items, problem_order, write_problems
 from sync.company.report import Report, WorkbookView
-from sync.company.style import FIRST, HEADER, formats, link, sheet_names
+from sync.company.style import FIRST, HEADER, formats, link, may_link, sheet_names
 from sync.company.tree import write_company
 from sync.company.trend import write_trend
 from sync.company.words import words
@@ -215,8 +215,9 @@ class Book:
     def link_or_text(
         self, ws: FastWorksheet, row: int, col: int, target: InternalLink | None, text: str
     ) -> None:
-        """*text* as a link to *target*, or as plain text when there is no target."""
-        if target:
+        """*text* as a link to *target*, or as plain text without a target or past the
+        links a sheet keeps."""
+        if target and may_link(ws):
             target.text = text
             ws.write_url(row, col, target, self.f["link"])
         else:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from okr.model import Item
 from okr.problems import Problem, item_problem
-from sync.company.style import FIRST, link
+from sync.company.style import FIRST, link, may_link
 from sync.metrics.detail import MISMATCH, Detail
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def write_data(book: Book) -> None:
         d = block.detail
         up = book.company_of(block.index)
         heading = f"{item.id} · {item.title}" if item.title else item.id
-        if up is not None:
+        if up is not None and may_link(ws):
             ws.write_url(row, 0, link(company, up, text=heading), f["link"])
         else:
             ws.write_string(row, 0, heading, f["bold"])

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from okr.schema import COLUMNS, STATUS_WORDS, TYPE_WORDS
 from sync.company.report import WorkbookView
-from sync.company.style import FIRST, LinkBudget, link
+from sync.company.style import FIRST, link, may_link
 from sync.run_records import FRESH
 from sync.xlsx.styles import STATUS_COLOURS
 
@@ -56,7 +56,6 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
     status_f = {s: f[s] for s in STATUS_COLOURS}
     texts = [(c[key], key) for key in TEXT_KEYS] + [(c["period"], "period_label")]
     numbers = [(c[key], key) for key in ("baseline", "target", "weight")]
-    budget = LinkBudget()
     row = FIRST
     for index in book.rows_of[w]:
         item = r.items[index]
@@ -65,7 +64,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
         # The ID leads back up to Company, to the row itself or, when it is folded
         # away, to the nearest row above it that shows (its + button unfolds it).
         up = book.visible_company_row(index)
-        if up is not None and item.id and budget.take():
+        if up is not None and item.id and may_link(ws):
             url(row, c["id"], link(company, up, text=item.id), link_f)
         elif item.id:
             add((c["id"], item.id, None))
@@ -73,7 +72,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             value = getattr(item, key)
             if not value:
                 continue
-            if key == "metric" and index in book.metric_row and budget.take():
+            if key == "metric" and index in book.metric_row and may_link(ws):
                 url(row, col, link(metrics, book.metric_row[index], text=value), link_f)
             else:
                 add((col, value, None))
@@ -113,7 +112,7 @@ def write_department(book: Book, w: int, view: WorkbookView) -> None:
             add((n + 3, details[:32000], None))
         add((n + 4, item.where.row, None))
         down = book.data_link(index)
-        if down is not None and budget.take():
+        if down is not None and may_link(ws):
             url(row, n + 5, down, link_f)
         put(row, cells)
         row += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sync.company.style import FIRST, HEADER
+from sync.company.style import FIRST, HEADER, may_link
 from sync.run_records import FRESH
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def write_metrics(book: Book) -> None:
         if m.detail:
             ws.write_string(row, 9, m.detail)
         down = book.data_link(n) if n is not None else None
-        if down is not None:
+        if down is not None and may_link(ws):
             ws.write_url(row, 10, down, f["link"])
         row += 1
     ws.autofilter(HEADER, 0, max(row - 1, HEADER), len(cols) - 1)

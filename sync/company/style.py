@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from sync.company.report import WorkbookView
 from sync.company.words import FIXED_KEYS, SHEET_KEYS, words
@@ -63,19 +64,13 @@ def link(sheet: str, row: int, col: str = "A", text: str = "") -> InternalLink:
     return InternalLink("'" + sheet.replace("'", "''") + f"'!{col}{row + 1}", text)
 
 
-class LinkBudget:
-    """Excel keeps at most 65,530 links per sheet: past that, cells are written without one."""
+#: Links Excel keeps in one sheet (xlsxwriter refuses the cell past them).
+MAX_LINKS = 65_530
 
-    LIMIT = 65_530
 
-    def __init__(self) -> None:
-        """A fresh budget for one sheet."""
-        self.left = self.LIMIT
-
-    def take(self) -> bool:
-        """True (and one link fewer left) while the sheet may take another link."""
-        self.left -= 1
-        return self.left >= 0
+def may_link(ws: Worksheet) -> bool:
+    """True while sheet *ws* may take another link; past that, cells are written as text."""
+    return ws.hlink_count < MAX_LINKS
 
 
 def formats(wb: xlsxwriter.Workbook) -> dict:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from okr.schema import STATUS_WORDS, TYPE_WORDS
 from okr.shares import format_share
-from sync.company.style import FIRST, LinkBudget, link
+from sync.company.style import FIRST, link, may_link
 from sync.run_records import FRESH
 from sync.xlsx.styles import PROGRESS_BAR, STATUS_COLOURS
 
@@ -41,7 +41,6 @@ def write_company(book: Book) -> None:
     link_f, pct, stale_f = f["link"], f["pct"], f["stale"]
     titles = {(d, b): f[("title", d, b)] for d in range(8) for b in (False, True)}
     status_f = {s: f[s] for s in STATUS_COLOURS}
-    budget = LinkBudget()
     row = FIRST
     for pos, node in enumerate(r.tree.nodes):
         level = node.depth if node.depth < 7 else 7
@@ -65,9 +64,7 @@ def write_company(book: Book) -> None:
             first = book.company_row[node.index]
             target = link(company, first)
             title = w["repeat"].format(title=title, row=first + 1)
-        book.link_or_text(
-            ws, row, 0, target if target and budget.take() else None, item.id or no_id
-        )
+        book.link_or_text(ws, row, 0, target, item.id or no_id)
         if title:
             add((1, title, titles[(level, item.kind == "objective")]))
         if item.kind:
@@ -85,7 +82,7 @@ def write_company(book: Book) -> None:
                 add((7, status_words.get(score.status, score.status), status_f.get(score.status)))
         found = book.problems_of(node.index)
         if found:
-            if budget.take():
+            if may_link(ws):
                 # The link, then the count over it: the cell stays a number and clickable.
                 url(row, 8, link(problems, book.problem_at[found[0]]), link_f)
             add((8, len(found), link_f))
@@ -94,7 +91,7 @@ def write_company(book: Book) -> None:
         if item.notes:
             add((10, item.notes, None))
         down = book.data_link(node.index) if not node.is_repeat else None
-        if down is not None and budget.take():  # the records behind the value
+        if down is not None and may_link(ws):  # the records behind the value
             url(row, 11, down, link_f)
         put(row, cells)
         row += 1

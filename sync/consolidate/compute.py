@@ -189,13 +189,9 @@ def compute(inputs: Inputs) -> Outcome:
     del current
     drawn = trend(past, nodes, as_of)
     metrics = metric_rows(items, owner, views, settings, as_of, past.metric_sources)
-    previous = past.previous.as_of if past.previous else None
-    metric_points = past.metric_points
-    # The rest of the past (the previous run's rows above all) is used: let it go
-    # before History is built, at the run's peak of memory.
-    del past
+    previous, metric_points = past.previous.as_of if past.previous else None, past.metric_points
+    del past  # the previous run's rows above all: gone before History, the run's peak of memory
     history = history_rows(items, logs, metric_points, runs, as_of, order)
-    del logs, runs, now
     report = Report(
         organisation=organisation,
         as_of=as_of,
