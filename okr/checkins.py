@@ -243,14 +243,19 @@ def stale_problems(
     today = today or date.today()
     due = needs_update(items, latest(checkins, today), s, today)
     out: list[Problem] = []
+    # One message per day last updated, not per key result (the problem names the
+    # ID): a big organisation has tens of thousands of these.
+    messages: dict[date, str] = {}
     for item in items:
         when = due.get(item.id)
         if when is None:
             continue
-        message = (
-            f"{item.id} was last updated on {when:%Y-%m-%d}, {(today - when).days} days ago "
-            f"(limit {s.checkin_days}): add a check-in with its current value"
-        )
+        message = messages.get(when)
+        if message is None:
+            message = messages[when] = (
+                f"last updated on {when:%Y-%m-%d}, {(today - when).days} days ago "
+                f"(limit {s.checkin_days}): add a check-in with its current value"
+            )
         out.append(item_problem("stale", item, "current", message))
     return out
 

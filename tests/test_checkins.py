@@ -15,7 +15,7 @@ from sync.cli.check import check_workbooks
 from sync.xlsx.bounds import sheet_part
 from sync.xlsx.reading import read_workbook
 from sync.xlsx.template_sheets import strings
-from tests.okrdata import kr, obj
+from tests.okrdata import kr, obj, table
 from tests.orgbuild import write_workbook
 
 TODAY = date(2026, 11, 27)
@@ -115,6 +115,24 @@ def test_no_check_in_for_checkin_days_is_stale_saying_when(tmp_path):
     found = warnings(tmp_path, [(date(2026, 11, 1), "CO-KR1.1", 30, None, None)])
     assert [(c, cell) for c, cell, _ in found] == [("stale", "L3")]
     assert "last updated on 2026-11-01, 26 days ago (limit 14)" in found[0][2]
+
+
+def test_key_results_last_updated_the_same_day_share_one_message():
+    t = table([obj("S-O1", "CO-O1"), kr("S-KR1", "S-O1"), kr("S-KR2", "S-O1")])
+    log, _ = read_checkins(
+        [
+            ["Date", "Key result ID", "Value"],
+            [date(2026, 11, 1), "S-KR1", 1],
+            [date(2026, 11, 1), "S-KR2", 2],
+        ],
+        "sales.xlsx",
+        "Check-ins",
+    )
+    one, two = check_log(t.items, log, today=TODAY)
+    assert (one.code, one.id, two.code, two.id) == ("stale", "S-KR1", "stale", "S-KR2")
+    words = "last updated on 2026-11-01, 26 days ago (limit 14): add a check-in with its current"
+    assert one.message == words + " value"
+    assert two.message is one.message
 
 
 def test_checkin_days_sets_the_limit(tmp_path):

@@ -39,7 +39,7 @@ def test_fresh_workbooks_give_the_tree_scores_nodes_and_versions():
     out = compute(inputs(read("company.xlsx", COMPANY), read("sales.xlsx", SALES)))
     report = out.report
     assert [v.state for v in report.workbooks] == [FRESH, FRESH]
-    assert sorted(n.id for n in out.nodes) == ["CO-KR1", "CO-O1", "SALES-KR1", "SALES-O1"]
+    assert sorted(n.id for n in out.nodes()) == ["CO-KR1", "CO-O1", "SALES-KR1", "SALES-O1"]
     assert report.scores["SALES-KR1"].progress == 0.8
     assert [v[0] for v in out.versions] == ["company.xlsx", "sales.xlsx"]
     assert all(

@@ -91,9 +91,13 @@ def logged(checkins: Iterable[CheckIn], as_of: date) -> dict[str, Logged]:
             if isinstance(c.value, float):
                 day_values[c.on] = c.value
         rated = [c.confidence for c in mine if c.confidence is not None]
+        points = tuple(sorted(day_values.items()))
+        last = (mine[-1].on, mine[-1].value)
+        if points and points[-1] == last:
+            last = points[-1]  # the same pair, kept once
         out[item_id] = Logged(
-            tuple(sorted(day_values.items())),
-            (mine[-1].on, mine[-1].value),
+            points,
+            last,
             rated[-1] if rated else None,
             rated[-1] - rated[-2] if len(rated) > 1 else None,
         )

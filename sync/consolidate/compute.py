@@ -25,13 +25,13 @@ from okr.departments import display_name
 from okr.model import Item
 from okr.problems import Problem, make_problem, sort_key
 from okr.reading import Table
-from okr.rollup import Score, score_all
+from okr.rollup import score_all
 from okr.settings import Settings
-from okr.shares import parent_text
-from okr.tree import CHANGE_THRESHOLD, Snapshot, Tree, build_tree, changes, fold
+from okr.tree import CHANGE_THRESHOLD, Snapshot, build_tree, changes, fold
 from sync.company.data import data_blocks, detail_problems
 from sync.company.history import history_rows, logged, owners_due
-from sync.company.report import MetricRow, Report, Trend, WorkbookView
+from sync.company.report import MetricRow, Report, WorkbookView
+from sync.consolidate.nodes import node_records, trend
 from sync.consolidate.renames import find_renames, renamed_problems
 from sync.run_records import FAILED, FRESH, STALE, Blob, NodeRecord, RunInfo, SourceState
 from sync.sources.base import SourceRead
@@ -104,12 +104,16 @@ class Outcome:
 
     report: Report
     sources: tuple[SourceState, ...]
-    nodes: tuple[NodeRecord, ...]
     #: (name, digest, bytes) of each workbook read fresh; bytes None when already
     #: stored, or a function reading them when they are needed
     versions: tuple[tuple[str, str, Blob], ...]
     #: (old name, new name) of each workbook renamed since the previous run
     renames: tuple[tuple[str, str], ...] = ()
+
+    def nodes(self) -> tuple[NodeRecord, ...]:
+        """One record per tree row, for the store: made when recorded, not held while writing."""
+        r = self.report
+        return tuple(node_records(r.tree, r.items, r.scores, r.workbooks, r.owner))
 
 
 def missing_reads(
@@ -187,7 +191,7 @@ def compute(inputs: Inputs) -> Outcome:
         current.setdefault(n.id, n)
     diff = changes(past.before, current, threshold) if past.previous else []
     del current
-    drawn = trend(past, nodes, as_of)
+    drawn = trend(past.trend_runs, past.trend_points, nodes, as_of)
     metrics = metric_rows(items, owner, views, settings, as_of, past.metric_sources)
     previous, metric_points = past.previous.as_of if past.previous else None, past.metric_points
     del past  # the previous run's rows above all: gone before History, the run's peak of memory
@@ -213,7 +217,7 @@ def compute(inputs: Inputs) -> Outcome:
         data=data,
         due=owners_due(items, due),
     )
-    return Outcome(report, tuple(states), tuple(nodes), tuple(versions), tuple(renames.items()))
+    return Outcome(report, tuple(states), tuple(versions), tuple(renames.items()))
 
 
 def _named(items: list[Item], names: Mapping[str, str]) -> list[Item]:
@@ -330,71 +334,3 @@ def metric_rows(
         source = sources.get((item.metric, item.period_label), NO_SOURCE)
         out.append(MetricRow(item, item.current, item.as_of, state, source, detail))
     return tuple(out)
-
-
-def trend(past: Past, nodes: Sequence[NodeRecord], as_of: date) -> Trend:
-    """Objective progress over the past runs and this one, with action-change marks."""
-    runs = past.trend_runs
-    dates = (*(r.as_of for r in runs), as_of)
-    values: dict[str, list[float | None]] = {}
-    marks: dict[str, list[str]] = {}
-    for node in nodes:
-        if node.kind != "objective" or node.id in values:
-            continue
-        points = [past.trend_points.get(r.id, {}).get(node.id) for r in runs]
-        values[node.id] = [p[0] if p else None for p in points] + [node.progress]
-        acts: list[str | None] = [p[1] if p else None for p in points] + [node.actions]
-        marks[node.id] = [
-            (acts[k] or "(notes cleared)")
-            if k > 0 and acts[k] is not None and acts[k - 1] is not None and acts[k] != acts[k - 1]
-            else ""
-            for k in range(len(acts))
-        ]
-    return Trend(dates, values, marks)
-
-
-def node_records(
-    tree: Tree,
-    items: Sequence[Item],
-    scores: Mapping[str, Score],
-    views: Sequence[WorkbookView],
-    owner: Sequence[int],
-) -> list[NodeRecord]:
-    """One record per tree row (the Unaligned branch row excluded), in tree order."""
-    out: list[NodeRecord] = []
-    krs: dict[int, list[Item]] = {}
-    for node in tree.nodes:
-        if node.is_branch or node.up < 0:
-            continue
-        up = tree.nodes[node.up]
-        if not up.is_branch and items[node.index].is_key_result:
-            krs.setdefault(up.index, []).append(items[node.index])
-    for node in tree.nodes:
-        if node.is_branch or node.is_repeat:  # a shared objective is recorded once
-            continue
-        item = items[node.index]
-        up = tree.nodes[node.up] if node.up >= 0 else None
-        score = scores.get(item.id)
-        actions = item.notes
-        if item.is_objective:
-            parts = [item.notes] if item.notes else []
-            parts += [f"{k.id}: {k.notes}" for k in krs.get(node.index, []) if k.notes]
-            actions = "\n".join(parts)
-        out.append(
-            NodeRecord(
-                id=item.id,
-                kind=item.kind,
-                parent=(parent_text(item) or "")[:100] or None,
-                up=up.id if up is not None else None,
-                depth=node.depth,
-                department=item.department or views[owner[node.index]].department,
-                workbook=item.where.workbook,
-                title=item.title,
-                progress=score.rolled if score else None,
-                own=score.progress if score else None,
-                status=score.status if score else None,
-                notes=item.notes,
-                actions=actions,
-            )
-        )
-    return out

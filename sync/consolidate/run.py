@@ -310,7 +310,7 @@ class _Run:
                 organisation=self.ws.organisation,
                 output=str(self.out),
                 sources=outcome.sources,
-                nodes=outcome.nodes,
+                nodes=outcome.nodes(),
                 problems=report.problems,
                 versions=outcome.versions,
                 renames=outcome.renames,
