@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from sys import intern
 
 from okr.periods import Period
 from okr.schema import LETTER
@@ -34,7 +35,8 @@ class Location:
     def cell(self, key: str | None = None) -> str:
         """A1 reference of column *key* in this row (column A when absent)."""
         letter = dict(self.letters).get(key or "id", "A")
-        return f"{letter}{self.row}"
+        # Interned: every workbook's problems name the same few hundred cells.
+        return intern(f"{letter}{self.row}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Equal numbers read from one sheet are one object: big organisations repeat them."""
+"""Equal values read from sheets are one object: big organisations repeat them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date
 
 from okr.cells import shared
 from okr.checkins import read_checkins
+from okr.model import Location
 from tests.okrdata import kr, obj, table
 
 
@@ -43,3 +44,9 @@ def test_the_check_in_log_shares_its_numbers() -> None:
     one, two = read_checkins(grid, "sales.xlsx", "Check-ins")[0]
     assert one.value == 40 and one.value is two.value
     assert one.confidence is two.confidence
+
+
+def test_the_same_cell_of_two_workbooks_is_one_text() -> None:
+    a = Location("sales.xlsx", "OKRs", 14).cell("id")
+    b = Location("ops.xlsx", "OKRs", 14).cell("id")
+    assert a == "A14" and a is b
