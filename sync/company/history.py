@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from okr.checkins import CheckIn
 from okr.model import Item
+from okr.rollup import Score
 from sync.company.style import FIRST
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def logged(checkins: Iterable[CheckIn], as_of: date) -> dict[str, Logged]:
 
 def history_rows(
     items: Sequence[Item],
+    scores: Mapping[str, Score],
     logs: Mapping[str, Logged],
     metric_points: Mapping[str, Sequence[tuple[date, float]]],
     runs: Sequence[tuple[date, Mapping[str, tuple[str, float | None]]]],
@@ -114,8 +116,9 @@ def history_rows(
 ) -> tuple[HistoryRow, ...]:
     """One row per key result with an ID, in *order* (positions in *items*; default read order).
 
-    *logs* is ``logged(checkins, as_of)``. *runs* holds, per nightly run oldest first (this run
-    last), the Notes and progress of every key result as that run saw them.
+    *logs* is ``logged(checkins, as_of)``. *runs* holds, per earlier nightly run oldest first,
+    the Notes and progress of every key result as that run saw them; this run's are the
+    item's Notes and its progress in *scores*.
     """
     out = []
     seen: set[str] = set()
@@ -138,7 +141,9 @@ def history_rows(
         else:
             confidence = item.confidence
         change = log.change if log is not None else None
+        score = scores.get(item.id)
         seen_runs = [(day, got.get(item.id)) for day, got in runs]
+        seen_runs.append((as_of, (item.notes or "", score.rolled if score else None)))
         changed = tuple(
             seen_runs[k][0]
             for k in range(1, len(seen_runs))

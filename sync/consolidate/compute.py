@@ -184,8 +184,6 @@ def compute(inputs: Inputs) -> Outcome:
     problems.sort(key=sort_key)
     hidden, collapsed = fold(tree, items, settings)
     nodes = node_records(tree, items, scores, views, owner)
-    now = {n.id: (n.notes or "", n.progress) for n in nodes if n.kind == "key result"}
-    runs = [*past.history_runs, (as_of, now)]
     current: dict[str, NodeRecord] = {}
     for n in nodes:
         current.setdefault(n.id, n)
@@ -193,9 +191,10 @@ def compute(inputs: Inputs) -> Outcome:
     del current
     drawn = trend(past.trend_runs, past.trend_points, nodes, as_of)
     metrics = metric_rows(items, owner, views, settings, as_of, past.metric_sources)
-    previous, metric_points = past.previous.as_of if past.previous else None, past.metric_points
+    previous = past.previous.as_of if past.previous else None
+    metric_points, runs = past.metric_points, past.history_runs
     del past  # the previous run's rows above all: gone before History, the run's peak of memory
-    history = history_rows(items, logs, metric_points, runs, as_of, order)
+    history = history_rows(items, scores, logs, metric_points, runs, as_of, order)
     report = Report(
         organisation=organisation,
         as_of=as_of,
