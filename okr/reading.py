@@ -232,10 +232,7 @@ _period = by_text(parse_period)
 
 
 def _read_row(
-    cells: dict[str, object],
-    where: Location,
-    decimal: str | None = None,
-    seen: dict[object, float] | None = None,
+    cells: dict[str, object], where: Location, decimal: str | None, seen: dict[object, float]
 ) -> tuple[Item, list[Problem]]:
     problems: list[Problem] = []
     # Interned: the check-ins, the tree and the scores name the same IDs again and again.
@@ -353,7 +350,6 @@ def _read_row(
             "stale", "as_of", "As of is not a date: leave it to the metric refresh or type a date"
         )
 
-    one = seen if seen is not None else {}
     item = Item(
         id=item_id,
         kind=kind,
@@ -366,11 +362,11 @@ def _read_row(
         period=period,
         direction=direction,
         unit=intern(cell_text(cells.get("unit"))),
-        baseline=shared(one, numbers["baseline"]),
-        target=shared(one, numbers["target"]),
-        current=shared(one, current) if isinstance(current, float) else current,
-        weight=shared(one, weight),
-        confidence=shared(one, confidence),
+        baseline=shared(seen, numbers["baseline"]),
+        target=shared(seen, numbers["target"]),
+        current=shared(seen, current) if isinstance(current, float) else current,
+        weight=shared(seen, weight),
+        confidence=shared(seen, confidence),
         metric=intern(cell_text(cells.get("metric"))),
         as_of=as_of,
         metric_state=state,

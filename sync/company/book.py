@@ -215,8 +215,7 @@ class Book:
     def link_or_text(
         self, ws: FastWorksheet, row: int, col: int, target: InternalLink | None, text: str
     ) -> None:
-        """*text* as a link to *target*, or as plain text without a target or past the
-        links a sheet keeps."""
+        """*text* as a link to *target*; as text without one or once the sheet is out of links."""
         if target and may_link(ws):
             target.text = text
             ws.write_url(row, col, target, self.f["link"])
