@@ -11,13 +11,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from okr.settings import Settings
-from sync.company import style
 from sync.company.book import write_company_workbook
 from sync.company.report import Report
 from sync.consolidate.compute import Fallback, Inputs, Past, compute
 from sync.consolidate.outputs import workbook_date
 from sync.run_records import NodeRecord, RunInfo
 from sync.sources.base import SourceRead
+from sync.xlsx import links
 from tests.okrdata import kr, obj, table
 
 D0, D1 = date(2026, 11, 1), date(2026, 11, 8)
@@ -136,7 +136,7 @@ def _links(path: Path) -> dict[str, int]:
 def test_past_the_links_a_sheet_keeps_cells_are_written_as_text(book, tmp_path, monkeypatch):
     """Excel keeps 65,530 links a sheet: past them every cell is still there, as text."""
     path, rep = book
-    monkeypatch.setattr(style, "MAX_LINKS", 2)
+    monkeypatch.setattr(links, "MAX_LINKS", 2)
     few = tmp_path / "few-links.xlsx"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # xlsxwriter warns when it refuses a link

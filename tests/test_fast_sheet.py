@@ -15,9 +15,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from sync.company.style import MAX_LINKS, may_link
 from sync.xlsx import fast_sheet
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
+from sync.xlsx.links import MAX_LINKS, may_link
 
 
 def _fill(wb: xlsxwriter.Workbook, ws: Worksheet, bulk: bool, link: type = InternalLink) -> None:

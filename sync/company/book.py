@@ -26,12 +26,13 @@ from sync.company.history import write_history
 from sync.company.metrics import write_metrics
 from sync.company.problems import problem_items, problem_order, write_problems
 from sync.company.report import Report, WorkbookView
-from sync.company.style import FIRST, HEADER, formats, link, may_link, sheet_names
+from sync.company.style import FIRST, HEADER, formats, link, sheet_names
 from sync.company.tree import write_company
 from sync.company.trend import write_trend
 from sync.company.words import words
 from sync.xlsx.fast_book import FastWorkbook
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
+from sync.xlsx.links import may_link
 from sync.xlsx.safe_values import xml_legal
 
 

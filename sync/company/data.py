@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from okr.model import Item
 from okr.problems import Problem, item_problem
-from sync.company.style import FIRST, link, may_link
+from sync.company.style import FIRST, link
 from sync.metrics.detail import MISMATCH, Detail
+from sync.xlsx.links import may_link
 
 if TYPE_CHECKING:
     from sync.company.book import Book

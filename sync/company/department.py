@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from okr.schema import COLUMNS, STATUS_WORDS, TYPE_WORDS
 from sync.company.report import WorkbookView
-from sync.company.style import FIRST, link, may_link
+from sync.company.style import FIRST, link
 from sync.run_records import FRESH
+from sync.xlsx.links import may_link
 from sync.xlsx.styles import STATUS_COLOURS
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sync.company.style import FIRST, HEADER, may_link
+from sync.company.style import FIRST, HEADER
 from sync.run_records import FRESH
+from sync.xlsx.links import may_link
 
 if TYPE_CHECKING:
     from sync.company.book import Book

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from sync.company.report import WorkbookView
 from sync.company.words import FIXED_KEYS, SHEET_KEYS, words
@@ -62,15 +61,6 @@ def legal_sheet_name(text: str) -> str:
 def link(sheet: str, row: int, col: str = "A", text: str = "") -> InternalLink:
     """A link to ``'Sheet'!A5`` for the 0-based *row* of *sheet*, shown as *text*."""
     return InternalLink("'" + sheet.replace("'", "''") + f"'!{col}{row + 1}", text)
-
-
-#: Links Excel keeps in one sheet (xlsxwriter refuses the cell past them).
-MAX_LINKS = 65_530
-
-
-def may_link(ws: Worksheet) -> bool:
-    """True while sheet *ws* may take another link; past that, cells are written as text."""
-    return ws.hlink_count < MAX_LINKS
 
 
 def formats(wb: xlsxwriter.Workbook) -> dict:

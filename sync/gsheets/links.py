@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.company.words import every_sheet_name
+from sync.xlsx.links import MAX_LINKS
 
 #: Sheets whose links are published, in every language of the company workbook
 #: (Trend, History and Changes stay plain values).
@@ -32,8 +33,6 @@ LINKED = tuple(
     n for key in ("company", "data", "metrics", "problems") for n in every_sheet_name(key)
 )
 _COMPANY = every_sheet_name("company")
-#: Links at most, as the .xlsx keeps at most 65,530 a sheet (bounds the request bytes).
-MAX_LINKS = 65_530
 #: Rows without a link that one updateCells request may step over before a new one starts.
 GAP = 8
 #: Rows one updateCells request covers at most (about 0.2 MB): requests pack under 2 MB.
@@ -120,7 +119,7 @@ def resolve(
             first_row.setdefault(text, r)
     up = parents(depths, first)
     out: dict[str, dict[tuple[int, int], tuple[str, int]]] = {}
-    left = MAX_LINKS
+    left = MAX_LINKS  # as many as one .xlsx sheet keeps: bounds the request bytes
     for sheet in LINKED:
         if sheet not in links or sheet not in values:
             continue

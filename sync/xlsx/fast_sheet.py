@@ -27,7 +27,7 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_row
 from xlsxwriter.worksheet import Worksheet
 
 from sync.xlsx.deflate import Stream
-from sync.xlsx.links import FastLink, LinkSpool, NoTags, StockLink
+from sync.xlsx.links import MAX_LINKS, FastLink, LinkSpool, NoTags, StockLink
 from sync.xlsx.safe_values import plain_inline
 from sync.xlsx.stock_sheet import Cells, StockWorksheet, write_value
 from sync.xlsx.streamed_sheet import StreamedSheet
@@ -122,7 +122,7 @@ class _FastWorksheet(StreamedSheet):
             or tip is not None
             or row.__class__ is not int
             or self.ignore_write_string
-            or self.hlink_count >= 65530
+            or self.hlink_count >= MAX_LINKS
         ):
             return super().write_url(row, col, url, cell_format, string, tip)
         if self._check_dimensions(row, col):

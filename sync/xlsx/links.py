@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from typing import Any
 
 from sync.xlsx.deflate import Stream
 from sync.xlsx.safe_values import xml_legal
@@ -21,6 +22,15 @@ try:
     from xlsxwriter.url import Url, UrlTypes
 except ImportError:  # an xlsxwriter without them: only StockLink is used
     Url, UrlTypes = object, None  # type: ignore[assignment,misc]
+
+
+#: Links Excel keeps in one sheet: xlsxwriter refuses the cell of any link past them.
+MAX_LINKS = 65_530
+
+
+def may_link(ws: Any) -> bool:
+    """True while worksheet *ws* may take another link; past that, write cells as text."""
+    return ws.hlink_count < MAX_LINKS
 
 
 def escape_attribute(text: str) -> str:
