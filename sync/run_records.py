@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -74,7 +74,8 @@ class RunRecord:
     organisation: str
     output: str
     sources: Sequence[SourceState]
-    nodes: Sequence[NodeRecord]
+    #: read once, in order (a generator, so a big run never holds them all)
+    nodes: Iterable[NodeRecord]
     problems: Sequence[Problem]
     #: (name, digest, bytes) of every workbook read fresh; see ``Blob``
     versions: Sequence[tuple[str, str, Blob]] = ()

@@ -27,7 +27,7 @@ def _book(path: Path, book: type, sheet: type, constant_memory: bool) -> list[st
     options = {"constant_memory": constant_memory, "nan_inf_to_errors": True}
     with book(path, options) as wb:
         wb.set_properties({"created": datetime(2026, 1, 1)})
-        _fill(wb, wb.add_worksheet("Data", worksheet_class=sheet), True)
+        _fill(wb, wb.add_worksheet("Data & more", worksheet_class=sheet), True)  # & escaped
         second = wb.add_worksheet("Rows", worksheet_class=sheet)
         for row in range(300):
             second.write_string(row, 0, f"row {row} & <more>")

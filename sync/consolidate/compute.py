@@ -13,7 +13,7 @@ metric-fed values and the detail rows behind them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -110,10 +110,10 @@ class Outcome:
     #: (old name, new name) of each workbook renamed since the previous run
     renames: tuple[tuple[str, str], ...] = ()
 
-    def nodes(self) -> tuple[NodeRecord, ...]:
-        """One record per tree row, for the store: made when recorded, not held while writing."""
+    def nodes(self) -> Iterator[NodeRecord]:
+        """One record per tree row, for the store: made as they are recorded, never all held."""
         r = self.report
-        return tuple(node_records(r.tree, r.items, r.scores, r.workbooks, r.owner))
+        return node_records(r.tree, r.items, r.scores, r.workbooks, r.owner)
 
 
 def missing_reads(
@@ -183,13 +183,13 @@ def compute(inputs: Inputs) -> Outcome:
     problems += detail_problems(items, data)
     problems.sort(key=sort_key)
     hidden, collapsed = fold(tree, items, settings)
-    nodes = node_records(tree, items, scores, views, owner)
+    # One record per ID, made once: what Changes and Trend compare with the past.
     current: dict[str, NodeRecord] = {}
-    for n in nodes:
+    for n in node_records(tree, items, scores, views, owner):
         current.setdefault(n.id, n)
     diff = changes(past.before, current, threshold) if past.previous else []
+    drawn = trend(past.trend_runs, past.trend_points, current.values(), as_of)
     del current
-    drawn = trend(past.trend_runs, past.trend_points, nodes, as_of)
     metrics = metric_rows(items, owner, views, settings, as_of, past.metric_sources)
     previous = past.previous.as_of if past.previous else None
     metric_points, runs = past.metric_points, past.history_runs

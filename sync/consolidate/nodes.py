@@ -7,7 +7,7 @@ and ``trend`` adds this run's objectives to the earlier runs' points.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 
 from okr.model import Item
@@ -21,7 +21,7 @@ from sync.run_records import NodeRecord, RunInfo
 def trend(
     runs: Sequence[RunInfo],
     earlier: Mapping[int, Mapping[str, tuple[float | None, str]]],
-    nodes: Sequence[NodeRecord],
+    nodes: Iterable[NodeRecord],
     as_of: date,
 ) -> Trend:
     """Objective progress over the past *runs* and this one, with action-change marks.
@@ -52,9 +52,8 @@ def node_records(
     scores: Mapping[str, Score],
     views: Sequence[WorkbookView],
     owner: Sequence[int],
-) -> list[NodeRecord]:
-    """One record per tree row (the Unaligned branch row excluded), in tree order."""
-    out: list[NodeRecord] = []
+) -> Iterator[NodeRecord]:
+    """One record per tree row (the Unaligned branch row excluded), in tree order, as made."""
     krs: dict[int, list[Item]] = {}
     for node in tree.nodes:
         if node.is_branch or node.up < 0:
@@ -73,21 +72,18 @@ def node_records(
             parts = [item.notes] if item.notes else []
             parts += [f"{k.id}: {k.notes}" for k in krs.get(node.index, []) if k.notes]
             actions = "\n".join(parts)
-        out.append(
-            NodeRecord(
-                id=item.id,
-                kind=item.kind,
-                parent=(parent_text(item) or "")[:100] or None,
-                up=up.id if up is not None else None,
-                depth=node.depth,
-                department=item.department or views[owner[node.index]].department,
-                workbook=item.where.workbook,
-                title=item.title,
-                progress=score.rolled if score else None,
-                own=score.progress if score else None,
-                status=score.status if score else None,
-                notes=item.notes,
-                actions=actions,
-            )
+        yield NodeRecord(
+            id=item.id,
+            kind=item.kind,
+            parent=(parent_text(item) or "")[:100] or None,
+            up=up.id if up is not None else None,
+            depth=node.depth,
+            department=item.department or views[owner[node.index]].department,
+            workbook=item.where.workbook,
+            title=item.title,
+            progress=score.rolled if score else None,
+            own=score.progress if score else None,
+            status=score.status if score else None,
+            notes=item.notes,
+            actions=actions,
         )
-    return out

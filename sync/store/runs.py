@@ -30,6 +30,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from itertools import islice
 
 from sqlalchemy import (
     Engine,
@@ -98,7 +99,7 @@ def record_run(
                 "failed": sum(s.state == FAILED for s in run.sources),
                 "errors": errors,
                 "warnings": len(run.problems) - errors,
-                "rows": len(run.nodes),
+                "rows": 0,  # counted below, as the nodes are written
             },
         ).scalar_one()
         # Before the versions: one kept under the old name counts as kept under the new.
@@ -122,14 +123,16 @@ def record_run(
                     for s in run.sources
                 ],
             )
-        # In slices: the rows of a big organisation as dicts all at once would
-        # be the run's peak of memory.
-        for start in range(0, len(run.nodes), 2000):
-            part = run.nodes[start : start + 2000]
+        # In slices, as they are made: the rows of a big organisation all at once
+        # would be the run's peak of memory.
+        nodes, rows = iter(run.nodes), 0
+        while part := list(islice(nodes, 2000)):
             conn.execute(
                 run_nodes.insert(),
-                [{"run_id": run_id, "seq": start + i, **_row(n)} for i, n in enumerate(part)],
+                [{"run_id": run_id, "seq": rows + i, **_row(n)} for i, n in enumerate(part)],
             )
+            rows += len(part)
+        conn.execute(update(runs).where(runs.c.id == run_id).values(rows=rows))
         for start in range(0, len(run.problems), 2000):  # in slices too, for the same reason
             part = run.problems[start : start + 2000]
             conn.execute(

@@ -182,14 +182,19 @@ class _FastWorksheet(StreamedSheet):
             super()._write_sparklines(sparkline)
             return
         col, first, last = sparkline["columns"]
-        sheet = quote_sheetname(self.name) + "!"
-        self._xml_start_tag("x14:sparklines")
+        sheet = self._escape_data(quote_sheetname(self.name) + "!")
+        # One per row of a big sheet: streamed to the compressor like the rows, not kept.
+        stream = Stream(self._spool) if self._spool is not None else None
+        write = stream.write if stream is not None else self.fh.write
+        write("<x14:sparklines>")
         for row in rows:
-            self._xml_start_tag("x14:sparkline")
-            self._xml_data_element("xm:f", sheet + xl_range(row, first, row, last))
-            self._xml_data_element("xm:sqref", xl_rowcol_to_cell(row, col))
-            self._xml_end_tag("x14:sparkline")
-        self._xml_end_tag("x14:sparklines")
+            write(
+                f"<x14:sparkline><xm:f>{sheet}{xl_range(row, first, row, last)}</xm:f>"
+                f"<xm:sqref>{xl_rowcol_to_cell(row, col)}</xm:sqref></x14:sparkline>"
+            )
+        write("</x14:sparklines>")
+        if stream is not None:
+            self._hole(stream)
 
     def _calculate_spans(self) -> None:
         # Same result as xlsxwriter's: the first:last used column of each 16-row block.
