@@ -21,9 +21,13 @@ rows whose ``first`` points to the full one, so counts skip them.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import NamedTuple, overload
 
 from okr.model import Item, id_key
 from okr.schema import normalise
@@ -36,8 +40,7 @@ UNALIGNED = "Unaligned"
 CHANGE_THRESHOLD = 0.05
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
     """One row of the tree, in display order."""
 
     #: position of the item in the sequence given to ``build_tree``; -1 for the branch row
@@ -64,11 +67,74 @@ class Node:
         return self.index < 0
 
 
+_node = partial(tuple.__new__, Node)
+
+
+class Nodes(Sequence[Node]):
+    """The rows of a tree, kept as columns of numbers; a ``Node`` is made when asked for.
+
+    A big organisation has hundreds of thousands of rows, held from the
+    check to the end of the run: about 25 bytes a row here, 150 as objects.
+    """
+
+    __slots__ = ("_depth", "_first", "_ids", "_index", "_kids", "_shares", "_up")
+
+    def __init__(self, rows: Sequence[tuple[int, str, int, int, float | None, int]]) -> None:
+        """*rows* as (index, id, depth, up, share, first), in display order."""
+        self._index = array("l", [r[0] for r in rows])
+        self._ids = [r[1] for r in rows]
+        self._depth = array("l", [r[2] for r in rows])
+        self._up = array("l", [r[3] for r in rows])
+        kids = bytearray(len(rows))
+        for r in self._up:
+            if r >= 0:
+                kids[r] = 1
+        self._kids = bytes(kids)
+        self._shares = {r: row[4] for r, row in enumerate(rows) if row[4] is not None}
+        self._first = array("l", [r[5] for r in rows])
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, r: int) -> Node: ...
+    @overload
+    def __getitem__(self, r: slice) -> list[Node]: ...
+    def __getitem__(self, r: int | slice) -> Node | list[Node]:
+        if isinstance(r, slice):
+            return [self[k] for k in range(*r.indices(len(self)))]
+        if r < 0:
+            r += len(self)
+        return _node((self._index[r], self._ids[r], self._depth[r], self._up[r],
+                      self._kids[r] == 1, self._shares.get(r), self._first[r]))  # fmt: skip
+
+    def __iter__(self) -> Iterator[Node]:
+        shares = self._shares
+        share = (shares.get(r) for r in range(len(self))) if shares else repeat(None)
+        kids = map(bool, self._kids)
+        columns = (self._index, self._ids, self._depth, self._up, kids, share, self._first)
+        return map(_node, zip(*columns, strict=False))  # *share* may be endless
+
+    def up_of(self, r: int) -> int:
+        """``self[r].up`` without making the node."""
+        return self._up[r]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Nodes):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Nodes({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Tree:
     """The rows in display order (pre-order: each parent right before its subtree)."""
 
-    nodes: tuple[Node, ...]
+    nodes: Nodes
 
 
 def _is_top(item: Item, top: str) -> bool:
@@ -112,9 +178,9 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
 
         return sorted(kids, key=lambda i: (rank(i), i))
 
-    # Rows as (index, id, depth, up, share, first); has_children is set once all
-    # are placed, since a child may be claimed by another branch first
-    # (duplicate IDs, loops).
+    # Rows as (index, id, depth, up, share, first); has_children follows from the
+    # finished rows (``Nodes``), since a child may be claimed by another branch
+    # first (duplicate IDs, loops).
     rows: list[tuple[int, str, int, int, float | None, int]] = []
     seen: dict[int, int] = {}
 
@@ -146,13 +212,7 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
         branch = len(rows) - 1
         for i in rest:
             visit(i, 1, branch)
-    parents = {row[3] for row in rows if row[3] >= 0}
-    return Tree(
-        tuple(
-            Node(i, item_id, d, u, r in parents, share, at)
-            for r, (i, item_id, d, u, share, at) in enumerate(rows)
-        )
-    )
+    return Tree(Nodes(rows))
 
 
 def fold(

@@ -187,3 +187,20 @@ def test_may_link_stops_where_xlsxwriter_refuses_links(tmp_path: Path, fast: boo
         assert not may_link(ws)
         with pytest.warns(UserWarning, match="65,530 URLs"):
             ws.write_url(MAX_LINKS, 0, module.InternalLink("'Links'!B1", "up"))
+
+
+def test_finished_sheets_share_column_settings_until_autofit(tmp_path: Path) -> None:
+    with xlsxwriter.Workbook(tmp_path / "cols.xlsx") as wb:
+        sheets = [wb.add_worksheet(n, worksheet_class=FastWorksheet) for n in ("A", "B")]
+        for ws in sheets:
+            ws.set_column(0, 0, 5)
+            ws.set_column(1, 1, 30)
+            ws.write_string(0, 0, "a title longer than five")
+            ws.finish()
+        a, b = sheets
+        assert a.col_info[0] is b.col_info[0] and a.col_info[1] is b.col_info[1]
+        width = b.col_info[0].width
+        a.autofit()
+        assert a.col_info[0].width > width and b.col_info[0].width == width  # B keeps its own
+    with zipfile.ZipFile(tmp_path / "cols.xlsx") as z:
+        assert b'width="5.7109375"' in z.read("xl/worksheets/sheet2.xml")

@@ -74,6 +74,21 @@ def test_history_shows_check_ins_metric_values_and_notes_changes(org):
     assert got["CO-KR1.3"]["Dates"] in ("", None)
 
 
+def test_history_joins_three_nights_read_back_from_the_store(org):
+    # The oldest night comes from the store's key result rows, the previous one from
+    # the rows Changes reads: one history either way.
+    consolidate(org, as_of=D1)
+    write_workbook(org.root / "departments" / "company.xlsx", rows("new plan"), "en", LOG)
+    consolidate(org, as_of=D2)
+    later = rows("new plan")
+    later[1]["current"] = 60
+    write_workbook(org.root / "departments" / "company.xlsx", later, "en", LOG)
+    result = consolidate(org, as_of=date(2026, 12, 4))
+    hand = {r["ID"]: r for r in table_of(result.output, "History")}["CO-KR1.1"]
+    assert hand["Progress by run"] == "40% → 40% → 60%"
+    assert hand["Notes changed on"] == "2026-11-27"
+
+
 def test_the_dashboard_lists_owners_needing_an_update_with_counts(org):
     result = consolidate(org, as_of=D2)
     dash = sheet(result.output, "Dashboard")

@@ -134,8 +134,8 @@ class Book:
             return None
         pos = row - FIRST
         nodes, hidden = self.report.tree.nodes, self.report.hidden
-        while hidden[pos] and nodes[pos].up >= 0:
-            pos = nodes[pos].up
+        while hidden[pos] and nodes.up_of(pos) >= 0:
+            pos = nodes.up_of(pos)
         return FIRST + pos
 
     def state_of(self, index: int) -> WorkbookView:

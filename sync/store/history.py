@@ -8,7 +8,7 @@ not part of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import date
 from sys import intern
@@ -70,16 +70,20 @@ def nodes_by_id(engine: Engine, run_id: int) -> dict[str, NodeRecord]:
     return out
 
 
-def snapshots_by_id(engine: Engine, run_id: int) -> dict[str, Snapshot]:
+def snapshots_by_id(
+    engine: Engine, run_id: int, present: Container[str] = ()
+) -> dict[str, Snapshot]:
     """What Changes compares of the rows a run recorded, by ID (first row wins), in tree order.
 
     Only those columns, one small object per row: the previous run of a big
     organisation is hundreds of thousands of rows, held while the run computes.
+    Rows whose ID is in *present* (read now) keep no title: Changes shows the
+    previous title only of a row that is gone.
     """
     cols = run_nodes.c
     query = (
-        select(cols.id, cols.parent, cols.title, cols.department, cols.progress, cols.status,
-               cols.notes)
+        select(cols.id, cols.kind, cols.parent, cols.title, cols.department, cols.progress,
+               cols.status, cols.notes)
         .where(cols.run_id == run_id)
         .order_by(cols.seq)
     )  # fmt: skip
@@ -91,9 +95,35 @@ def snapshots_by_id(engine: Engine, run_id: int) -> dict[str, Snapshot]:
                 # hold: interned, the previous run's copies are not kept besides.
                 item_id, parent = intern(r.id), r.parent and intern(r.parent)
                 department, status = intern(r.department or ""), r.status and intern(r.status)
-                out[item_id] = Snapshot(item_id, None, parent, r.title, department, r.progress,
+                title = "" if item_id in present else r.title
+                kind = r.kind and intern(r.kind)
+                out[item_id] = Snapshot(item_id, kind, parent, title, department, r.progress,
                                         status, r.notes or "")  # fmt: skip
     return out
+
+
+class KeyResultsOf(Mapping[str, tuple[str, float | None]]):
+    """Key result ID -> (its Notes, its progress) in a run, read from that run's snapshots.
+
+    What ``sync.store.points.key_results_per_run`` gives for one run, without a
+    second copy of the previous run's rows beside those Changes holds.
+    """
+
+    def __init__(self, snapshots: Mapping[str, Snapshot]) -> None:
+        """A view of *snapshots* (``snapshots_by_id``); nothing is copied."""
+        self._snapshots = snapshots
+
+    def __getitem__(self, key: str) -> tuple[str, float | None]:
+        s = self._snapshots[key]
+        if s.kind != "key result":
+            raise KeyError(key)
+        return s.notes, s.progress
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, s in self._snapshots.items() if s.kind == "key result")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def run_sources_of(engine: Engine, run_id: int) -> list[SourceState]:

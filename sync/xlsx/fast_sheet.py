@@ -19,8 +19,12 @@ fall back to xlsxwriter's public API: slower, same workbook.
 
 from __future__ import annotations
 
+import copy
+import weakref
 from collections.abc import Sequence
+from dataclasses import fields
 from math import isfinite
+from operator import attrgetter
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
@@ -55,6 +59,7 @@ try:
         CellDatetimeTuple,
         CellNumberTuple,
         CellStringTuple,
+        ColumnInfo,
         RowInfo,
     )
 
@@ -65,6 +70,9 @@ except ImportError:  # an xlsxwriter without them: the public API below
 
 if FAST:
     _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
+    #: A column's settings, as a key: sheets set alike share one ``ColumnInfo``.
+    _column_key = attrgetter(*(f.name for f in fields(ColumnInfo)))
+    _COLUMNS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
 
@@ -288,6 +296,17 @@ class _FastWorksheet(StreamedSheet):
             self._opt_close()
         if self._link_spool is not None:
             self._link_spool.pause()
+        # A company workbook has a sheet per department, all with the same columns:
+        # one settings object for each column setting, not one per sheet (``autofit``
+        # is the one xlsxwriter call that changes them, and unshares them first).
+        self.col_info = {
+            col: _COLUMNS.setdefault(_column_key(info), info) for col, info in self.col_info.items()
+        }
+
+    def autofit(self, *args, **kwargs) -> None:  # type: ignore[override]
+        """``autofit``, on settings of this sheet's own (``finish`` shares them)."""
+        self.col_info = {col: copy.copy(info) for col, info in self.col_info.items()}
+        super().autofit(*args, **kwargs)
 
     def _emit_row(
         self, row: int, cells: dict | None, info: RowInfo | None, span: str | None
