@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
@@ -79,19 +79,30 @@ class Nodes(Sequence[Node]):
 
     __slots__ = ("_depth", "_first", "_ids", "_index", "_kids", "_shares", "_up")
 
-    def __init__(self, rows: Sequence[tuple[int, str, int, int, float | None, int]]) -> None:
-        """*rows* as (index, id, depth, up, share, first), in display order."""
-        self._index = array("l", [r[0] for r in rows])
-        self._ids = [r[1] for r in rows]
-        self._depth = array("l", [r[2] for r in rows])
-        self._up = array("l", [r[3] for r in rows])
-        kids = bytearray(len(rows))
-        for r in self._up:
-            if r >= 0:
-                kids[r] = 1
-        self._kids = bytes(kids)
-        self._shares = {r: row[4] for r, row in enumerate(rows) if row[4] is not None}
-        self._first = array("l", [r[5] for r in rows])
+    def __init__(self) -> None:
+        """No rows yet: ``append`` adds them, in display order."""
+        self._index, self._depth, self._up, self._first = (array("l") for _ in range(4))
+        self._ids: list[str] = []
+        self._kids = bytearray()
+        self._shares: dict[int, float] = {}
+
+    def append(
+        self, index: int, item_id: str, depth: int, up: int, share: float | None = None,
+        first: int = -1,
+    ) -> int:  # fmt: skip
+        """Add a row after the others (*up* above it, or -1); its position."""
+        r = len(self._ids)
+        self._index.append(index)
+        self._ids.append(item_id)
+        self._depth.append(depth)
+        self._up.append(up)
+        self._first.append(first)
+        self._kids.append(0)
+        if up >= 0:
+            self._kids[up] = 1
+        if share is not None:
+            self._shares[r] = share
+        return r
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -178,24 +189,23 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
 
         return sorted(kids, key=lambda i: (rank(i), i))
 
-    # Rows as (index, id, depth, up, share, first); has_children follows from the
-    # finished rows (``Nodes``), since a child may be claimed by another branch
-    # first (duplicate IDs, loops).
-    rows: list[tuple[int, str, int, int, float | None, int]] = []
-    seen: dict[int, int] = {}
+    # Rows go straight into the tree's columns; has_children follows from the
+    # rows below (``Nodes.append``), since a child may be claimed by another
+    # branch first (duplicate IDs, loops).
+    nodes = Nodes()
+    #: item index -> its row (its first appearance), -1 until placed
+    seen = array("l", [-1]) * len(items)
 
     def visit(start: int, depth: int, up: int) -> None:
         # Iterative pre-order walk; ``seen`` guards against loops of parents.
         stack: list[tuple[int, int, int, float | None]] = [(start, depth, up, None)]
         while stack:
             i, d, u, share = stack.pop()
-            if i in seen:
+            if seen[i] >= 0:
                 if share is not None:  # a shared objective under another parent
-                    rows.append((i, items[i].id, d, u, share, seen[i]))
+                    nodes.append(i, items[i].id, d, u, share, seen[i])
                 continue
-            rows.append((i, items[i].id, d, u, share, -1))
-            here = len(rows) - 1
-            seen[i] = here
+            here = seen[i] = nodes.append(i, items[i].id, d, u, share)
             stack.extend(
                 (k, d + 1, here, share_of.get((i, k)))
                 for k in reversed(ordered(children.get(i, [])))
@@ -203,16 +213,15 @@ def build_tree(items: Sequence[Item], settings: Settings | None = None) -> Tree:
 
     for r in roots:
         visit(r, 0, -1)
-    rest = [i for i in unaligned if i not in seen]
+    rest = [i for i in unaligned if seen[i] < 0]
     # Rows in a loop of parents are reachable from no root: place them too.
     placed = set(rest)
-    rest += [i for i in range(len(items)) if i not in seen and i not in placed]
+    rest += [i for i in range(len(items)) if seen[i] < 0 and i not in placed]
     if rest:
-        rows.append((-1, UNALIGNED, 0, -1, None, -1))
-        branch = len(rows) - 1
+        branch = nodes.append(-1, UNALIGNED, 0, -1)
         for i in rest:
             visit(i, 1, branch)
-    return Tree(Nodes(rows))
+    return Tree(nodes)
 
 
 def fold(
@@ -277,16 +286,22 @@ def _pct(value: float | None) -> str:
 
 def changes(
     previous: Mapping[str, Snapshot],
-    current: Mapping[str, Snapshot],
+    current: Iterable[Snapshot],
     threshold: float = CHANGE_THRESHOLD,
 ) -> list[Change]:
-    """Differences from *previous* to *current*, in the order of *current*, removals last.
+    """Differences from *previous* (by ID) to *current*, in the order of *current*, removals last.
 
-    Progress counts as moved when it changed by more than *threshold* (0.05 =
-    5 percentage points) or appeared or disappeared.
+    *current* is gone through once (the first row of an ID counts), so it
+    may be made as it goes. Progress counts as moved when it changed by more
+    than *threshold* (0.05 = 5 percentage points) or appeared or disappeared.
     """
     out: list[Change] = []
-    for key, now in current.items():
+    seen: set[str] = set()
+    for now in current:
+        key = now.id
+        if key in seen:
+            continue
+        seen.add(key)
         was = previous.get(key)
 
         def add(kind: str, before, after, message: str, now: Snapshot = now) -> None:
@@ -324,7 +339,7 @@ def changes(
         if was.notes != now.notes:
             add("notes", was.notes, now.notes, "Notes (corrective action) changed")
     for key, was in previous.items():
-        if key not in current:
+        if key not in seen:
             out.append(
                 Change(
                     "removed",

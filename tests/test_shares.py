@@ -171,7 +171,7 @@ def test_a_changed_share_is_reported_as_re_parenting():
     def snap(t):
         return {i.id: Snapshot(i.id, i.kind, parent_text(i)) for i in t.items}
 
-    found = [c for c in changes(snap(before), snap(after)) if c.kind == "re-parented"]
+    found = [c for c in changes(snap(before), snap(after).values()) if c.kind == "re-parented"]
     assert [(c.id, c.before, c.after) for c in found] == [
         ("S-O1", "CO-O1 60%; CO-O2 40%", "CO-O1 50%; CO-O2 50%")
     ]

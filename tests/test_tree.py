@@ -180,7 +180,7 @@ def test_changes_lists_added_removed_reparented_status_progress_and_notes():
         "NEW": snap("NEW"),
         "N": snap("N", notes="call top 80"),
     }
-    got = [(c.kind, c.id, c.before, c.after) for c in changes(before, after, 0.05)]
+    got = [(c.kind, c.id, c.before, c.after) for c in changes(before, after.values(), 0.05)]
     assert got == [
         ("re-parented", "A", "CO-O1", "CO-O2"),
         ("status", "B", "on track", "at risk"),
@@ -202,10 +202,16 @@ def test_changes_lists_added_removed_reparented_status_progress_and_notes():
     ],
 )
 def test_a_progress_move_counts_only_beyond_the_threshold(was, now, listed):
-    got = changes({"A": snap("A", progress=was)}, {"A": snap("A", progress=now)}, 0.05)
+    got = changes({"A": snap("A", progress=was)}, [snap("A", progress=now)], 0.05)
     assert any(c.kind == "progress" for c in got) is listed
 
 
 def test_no_changes_between_identical_runs():
     runs = {"A": snap("A"), "B": snap("B", parent=None)}
-    assert changes(runs, dict(runs)) == []
+    assert changes(runs, runs.values()) == []
+
+
+def test_the_first_row_of_an_id_counts_and_the_rows_are_gone_through_once():
+    rows = iter([snap("A", progress=0.9), snap("A", progress=0.1)])
+    got = changes({"A": snap("A", progress=0.9), "B": snap("B")}, rows)
+    assert [(c.kind, c.id) for c in got] == [("removed", "B")]

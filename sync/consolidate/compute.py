@@ -12,8 +12,8 @@ metric-fed values and the detail rows behind them.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -183,18 +183,20 @@ def compute(inputs: Inputs) -> Outcome:
     problems += detail_problems(items, data)
     problems.sort(key=sort_key)
     hidden, collapsed = fold(tree, items, settings)
-    # One record per ID, made once: what Changes and Trend compare with the past.
-    current: dict[str, NodeRecord] = {}
-    for n in node_records(tree, items, scores, views, owner):
-        current.setdefault(n.id, n)
-    diff = changes(past.before, current, threshold) if past.previous else []
-    drawn = trend(past.trend_runs, past.trend_points, current.values(), as_of)
-    del current
+    # The rows as recorded, made one at a time for Changes; Trend keeps the objectives.
+    objectives: list[NodeRecord] = []
+    records = _objectives_kept(node_records(tree, items, scores, views, owner), objectives)
+    diff = changes(past.before, records, threshold) if past.previous else []
+    deque(records, maxlen=0)  # without a previous run Changes reads none: Trend needs them all
+    drawn = trend(past.trend_runs, past.trend_points, objectives, as_of)
+    del objectives
     metrics = metric_rows(items, owner, views, settings, as_of, past.metric_sources)
     previous = past.previous.as_of if past.previous else None
     metric_points, runs = past.metric_points, past.history_runs
-    del past  # the previous run's rows above all: gone before History, the run's peak of memory
+    del past  # all but what History reads of it goes before History is built
     history = history_rows(items, scores, logs, metric_points, runs, as_of, order)
+    # The previous run's rows among them (History keeps what it shows): room for the write.
+    del logs, metric_points, runs
     report = Report(
         organisation=organisation,
         as_of=as_of,
@@ -217,6 +219,16 @@ def compute(inputs: Inputs) -> Outcome:
         due=owners_due(items, due),
     )
     return Outcome(report, tuple(states), tuple(versions), tuple(renames.items()))
+
+
+def _objectives_kept(
+    records: Iterable[NodeRecord], objectives: list[NodeRecord]
+) -> Iterator[NodeRecord]:
+    """*records* as they come, each objective's also added to *objectives*."""
+    for n in records:
+        if n.kind == "objective":
+            objectives.append(n)
+        yield n
 
 
 def _named(items: list[Item], names: Mapping[str, str]) -> list[Item]:
