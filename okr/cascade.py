@@ -44,14 +44,20 @@ def check(
     today = today or date.today()
     found: list[Problem] = []
     # Keyed by id_key: IDs that differ only by case are the same ID.
-    by_id: dict[str, list[Item]] = defaultdict(list)
+    known: dict[str, Item] = {id_key(i.id): i for i in context if i.id}
+    first: dict[str, Item] = {}
+    #: every row of each ID used more than once
+    same: dict[str, list[Item]] = {}
     for item in items:
         if item.id:
-            by_id[id_key(item.id)].append(item)
-    known: dict[str, Item] = {id_key(i.id): i for i in context if i.id}
-    known.update({k: v[0] for k, v in by_id.items()})
+            key = id_key(item.id)
+            seen = first.setdefault(key, item)
+            if seen is not item:
+                same.setdefault(key, [seen]).append(item)
+    known.update(first)
+    del first
 
-    found += _duplicates(by_id)
+    found += _duplicates(same)
     found += _parents(items, known, s)
     found += _cycles(items, known)
     found += _targets(items)

@@ -18,9 +18,13 @@ def id_key(item_id: str | None) -> str:
 
     Spreadsheet lookups (MATCH, XLOOKUP, COUNTIF) ignore case, so the
     template's formulas find ``bad-o1`` for ``BAD-O1``; the checks, roll-up
-    and tree do the same.
+    and tree do the same. An ID already in that form is returned as it is,
+    so maps keyed by it hold no second copy of every ID.
     """
-    return (item_id or "").upper()
+    if not item_id:
+        return ""
+    key = item_id.upper()
+    return item_id if key == item_id else key
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,15 +98,13 @@ class _Roller:
         # A chain of parents is as deep as the sheets make it: the walk keeps its
         # own stack, children before parents. An objective met again while its
         # subtree is summed is in a loop: it counts with its own progress there.
+        # Only objectives are rolled up (and kept): anything else is its own progress.
+        if not self.by_id[item_id].is_objective:
+            return self.own.get(item_id)
         stack = [item_id]
         while stack:
             key = stack[-1]
             if key in self.rolled:
-                stack.pop()
-                continue
-            item = self.by_id[key]
-            if not item.is_objective:
-                self.rolled[key] = self.own.get(key)
                 stack.pop()
                 continue
             kids = self.children[key]
@@ -115,7 +113,7 @@ class _Roller:
                 stack.extend(
                     c.id
                     for c, _ in reversed(kids)
-                    if c.id not in self.rolled and c.id not in self.visiting
+                    if c.is_objective and c.id not in self.rolled and c.id not in self.visiting
                 )
                 continue
             stack.pop()

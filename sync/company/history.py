@@ -33,10 +33,8 @@ POINTS = 12
 class HistoryRow:
     """One key result's history."""
 
-    #: position of the key result in ``Report.items``
+    #: position of the key result in ``Report.items`` (its Metric says what feeds it)
     index: int
-    #: ``check-ins`` or ``metric NAME``
-    fed_by: str
     #: (day, value), oldest first, at most ``POINTS``
     points: tuple[tuple[date, float], ...]
     #: (day, value) of the latest check-in, or None (only these: the log is let go)
@@ -152,9 +150,8 @@ def history_rows(
             and seen_runs[k][1][0] != seen_runs[k - 1][1][0]
         )
         progress = tuple(got[1] if got else None for _, got in seen_runs)
-        fed_by = f"metric {item.metric}" if item.metric else "check-ins"
         shown = log.last if log is not None else None
-        out.append(HistoryRow(index, fed_by, points, shown, confidence, change,
+        out.append(HistoryRow(index, points, shown, confidence, change,
                               changed, progress))  # fmt: skip
     return tuple(out)
 
