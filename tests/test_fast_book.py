@@ -112,3 +112,19 @@ def test_the_installed_xlsxwriter_streams() -> None:
     from sync.xlsx import fast_book
 
     assert fast_book.STREAMING is True
+
+
+def test_finish_writes_out_the_row_held_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "finished.xlsx"
+    with FastWorkbook(path, {"constant_memory": True}) as wb:
+        ws = wb.add_worksheet()
+        ws.write_string(0, 0, "first")
+        ws.write_string(1, 0, "last before finish")
+        ws.finish()
+        assert not ws.table  # no row waits in memory
+        assert ws.write_string(1, 1, "too late") < 0  # refused, as for any row written out
+        ws.write_string(2, 0, "below")
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert [sheet.count(f'<row r="{n}"') for n in (1, 2, 3)] == [1, 1, 1]
+    assert "last before finish" in sheet and "too late" not in sheet and "below" in sheet

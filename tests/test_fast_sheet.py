@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from sync.xlsx import fast_sheet
+from sync.xlsx.fast_book import FastWorkbook
 from sync.xlsx.fast_sheet import FastWorksheet, InternalLink
 from sync.xlsx.links import MAX_LINKS, may_link
 
@@ -190,7 +191,7 @@ def test_may_link_stops_where_xlsxwriter_refuses_links(tmp_path: Path, fast: boo
 
 
 def test_finished_sheets_share_column_settings_until_autofit(tmp_path: Path) -> None:
-    with xlsxwriter.Workbook(tmp_path / "cols.xlsx") as wb:
+    with FastWorkbook(tmp_path / "cols.xlsx") as wb:
         sheets = [wb.add_worksheet(n, worksheet_class=FastWorksheet) for n in ("A", "B")]
         for ws in sheets:
             ws.set_column(0, 0, 5)
@@ -198,7 +199,7 @@ def test_finished_sheets_share_column_settings_until_autofit(tmp_path: Path) -> 
             ws.write_string(0, 0, "a title longer than five")
             ws.finish()
         a, b = sheets
-        assert a.col_info[0] is b.col_info[0] and a.col_info[1] is b.col_info[1]
+        assert a.col_info is b.col_info
         width = b.col_info[0].width
         a.autofit()
         assert a.col_info[0].width > width and b.col_info[0].width == width  # B keeps its own

@@ -89,13 +89,7 @@ class Book:
         #: item index -> 0-based row of its block on the Data sheet
         self.data_row = plan_data(report.data)
         #: item index -> 0-based row in Metrics
-        position = {id(item): n for n, item in enumerate(report.items)}
-        self.metric_row = {
-            position[id(m.item)]: FIRST + r
-            for r, m in enumerate(report.metrics)
-            if id(m.item) in position
-        }
-        del position
+        self.metric_row = {m.index: FIRST + r for r, m in enumerate(report.metrics)}
         #: problem position -> the index of the item on its row, or -1
         self.problem_item = problem_items(report)
         #: item index -> the position of its first problem, or -1; the further ones

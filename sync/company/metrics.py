@@ -35,13 +35,11 @@ def write_metrics(book: Book) -> None:
     cols = [(w.heading(key), width) for key, width in COLUMNS]
     title = w["metrics_title"].format(as_of=f"{r.as_of:%Y-%m-%d}")
     ws = book.add_sheet(w.sheet("metrics"), title, w["metrics_note"], cols)
-    index = {id(item): n for n, item in enumerate(r.items)}
     row = FIRST
     for m in r.metrics:
         item = m.item
         ws.write_string(row, 0, item.metric)
-        n = index.get(id(item))
-        book.link_or_text(ws, row, 1, book.item_link(n) if n is not None else None, item.id)
+        book.link_or_text(ws, row, 1, book.item_link(m.index), item.id)
         ws.write_string(row, 2, item.title)
         ws.write_string(row, 3, item.department)
         if isinstance(m.value, int | float) and not isinstance(m.value, bool):
@@ -56,7 +54,7 @@ def write_metrics(book: Book) -> None:
         ws.write_string(row, 8, m.source)
         if m.detail:
             ws.write_string(row, 9, m.detail)
-        down = book.data_link(n) if n is not None else None
+        down = book.data_link(m.index)
         if down is not None and may_link(ws):
             ws.write_url(row, 10, down, f["link"])
         row += 1

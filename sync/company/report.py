@@ -72,6 +72,8 @@ class MetricRow:
     """One metric-fed key result: its value, where and when it came from."""
 
     item: Item
+    #: the key result's position in ``Report.items``
+    index: int
     value: object
     as_of: datetime | None
     #: ``fresh``, ``stale`` or ``failed``

@@ -325,7 +325,7 @@ def metric_rows(
 ) -> tuple[MetricRow, ...]:
     """Every metric-fed key result with its value, as-of, state and source."""
     out = []
-    for item, w in zip(items, owner, strict=True):
+    for index, (item, w) in enumerate(zip(items, owner, strict=True)):
         if not item.metric:
             continue
         view = views[w]
@@ -343,5 +343,5 @@ def metric_rows(
             else:
                 state, detail = FRESH, ""
         source = sources.get((item.metric, item.period_label), NO_SOURCE)
-        out.append(MetricRow(item, item.current, item.as_of, state, source, detail))
+        out.append(MetricRow(item, index, item.current, item.as_of, state, source, detail))
     return tuple(out)

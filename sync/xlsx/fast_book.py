@@ -58,10 +58,14 @@ class FastWorkbook(xlsxwriter.Workbook):
         streaming = STREAMING and self.constant_memory and not self.in_memory
         self._spool = Spool(self.tmpdir) if streaming else None
         self._parts: list | None = None
+        #: the column settings its sheets share (``FastWorksheet.finish``)
+        self._columns: dict = {}
 
     def add_worksheet(self, name: str | None = None, worksheet_class: type | None = None):
         """``add_worksheet``, a ``FastWorksheet`` by default, its rows streamed when it can."""
         sheet = super().add_worksheet(name, worksheet_class or FastWorksheet)
+        if hasattr(sheet, "_column_cache"):
+            sheet._column_cache = self._columns
         if self._spool is not None and hasattr(sheet, "stream_rows"):
             sheet.stream_rows(self._spool)
         return sheet

@@ -20,21 +20,20 @@ fall back to xlsxwriter's public API: slower, same workbook.
 from __future__ import annotations
 
 import copy
-import weakref
-from collections.abc import Sequence
 from dataclasses import fields
 from math import isfinite
 from operator import attrgetter
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from sync.xlsx.deflate import Stream
 from sync.xlsx.links import MAX_LINKS, FastLink, LinkSpool, NoTags, StockLink
+from sync.xlsx.row_sizes import RowSizes
 from sync.xlsx.safe_values import plain_inline
+from sync.xlsx.sparkline_sheet import SparklineSheet
 from sync.xlsx.stock_sheet import Cells, StockWorksheet, write_value
-from sync.xlsx.streamed_sheet import StreamedSheet
 
 #: The private parts of xlsxwriter the fast writer overrides or calls.
 _PRIVATE = (
@@ -51,6 +50,7 @@ _PRIVATE = (
     "_opt_reopen",
     "_write_optimized_sheet_data",
     "_set_xml_writer",
+    "_write_cols",
 )
 
 try:
@@ -70,24 +70,26 @@ except ImportError:  # an xlsxwriter without them: the public API below
 
 if FAST:
     _NUMBERS = (CellNumberTuple, CellDatetimeTuple)
-    #: A column's settings, as a key: sheets set alike share one ``ColumnInfo``.
+    #: A column's settings, as a key: sheets set alike share their column settings.
     _column_key = attrgetter(*(f.name for f in fields(ColumnInfo)))
-    _COLUMNS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 #: Strings up to this long cannot pass Excel's 32,767 UTF-16 units: no need to measure.
 _SHORT = 16_383
 
 
-class _FastWorksheet(StreamedSheet):
+class _FastWorksheet(SparklineSheet):
     """``xlsxwriter`` worksheet with a faster writer for string and number cells."""
 
     #: the links of written rows, until the sheet is assembled (constant-memory mode)
     _link_spool: LinkSpool | None = None
+    #: column settings -> the one ``col_info`` of the workbook's sheets set so (``FastWorkbook``)
+    _column_cache: dict | None = None
 
     def __init__(self) -> None:
         """A new sheet (``Workbook.add_worksheet`` makes it)."""
         super().__init__()
         #: format -> the ``s`` attribute of its cells
         self._styles: dict[Format, str] = {}
+        self.row_sizes = RowSizes()
 
     def write_cells(self, row: int, cells: Cells) -> None:
         """Write *cells*, ``(column, value, format)`` triples, on *row*.
@@ -161,48 +163,10 @@ class _FastWorksheet(StreamedSheet):
         self.row_info.clear()
 
     def set_row(self, row: int, *args, **kwargs) -> int:  # type: ignore[override]
-        """``set_row``, not keeping a height of default (unhidden) rows: it places images alike."""
+        """``set_row``, its row's size kept compactly (``sync.xlsx.row_sizes``)."""
         done = super().set_row(row, *args, **kwargs)
-        size = self.row_sizes.get(row)
-        if size == [self.default_row_height, False]:
-            del self.row_sizes[row]  # the Company sheet sets a row per item (outline levels)
-        elif size is not None:  # (height, hidden): one shared pair for the many rows alike
-            self.row_sizes[row] = _SIZES.setdefault((size[0], size[1]), (size[0], size[1]))
+        self.row_sizes.settle(row, self.default_row_height)
         return done
-
-    def add_row_sparklines(
-        self, rows: Sequence[int], col: int, first: int, last: int, options: dict
-    ) -> None:
-        """One sparkline group: on each of *rows*, in *col*, the values of *first*..*last*.
-
-        As ``add_sparkline`` with lists, but the strings are made when written, not held.
-        """
-        if not rows:
-            return
-        one = {**options, "location": xl_rowcol_to_cell(rows[0], col)}
-        self.add_sparkline(rows[0], col, {**one, "range": xl_range(rows[0], first, rows[0], last)})
-        spark = self.sparklines[-1]
-        spark["count"], spark["rows"], spark["columns"] = len(rows), rows, (col, first, last)
-
-    def _write_sparklines(self, sparkline) -> None:
-        rows = sparkline.get("rows")
-        if rows is None:
-            super()._write_sparklines(sparkline)
-            return
-        col, first, last = sparkline["columns"]
-        sheet = self._escape_data(quote_sheetname(self.name) + "!")
-        # One per row of a big sheet: streamed to the compressor like the rows, not kept.
-        stream = Stream(self._spool) if self._spool is not None else None
-        write = stream.write if stream is not None else self.fh.write
-        write("<x14:sparklines>")
-        for row in rows:
-            write(
-                f"<x14:sparkline><xm:f>{sheet}{xl_range(row, first, row, last)}</xm:f>"
-                f"<xm:sqref>{xl_rowcol_to_cell(row, col)}</xm:sqref></x14:sparkline>"
-            )
-        write("</x14:sparklines>")
-        if stream is not None:
-            self._hole(stream)
 
     def _calculate_spans(self) -> None:
         # Same result as xlsxwriter's: the first:last used column of each 16-row block.
@@ -289,24 +253,36 @@ class _FastWorksheet(StreamedSheet):
         """Nothing more is written to this sheet for now: close its files until it is assembled.
 
         In constant-memory mode each sheet keeps its rows (and its links) in
-        a file of its own; a workbook of thousands of sheets would otherwise
-        hold a descriptor and a buffer for each. A later write reopens them.
+        a file of its own, and the row last written in memory; a workbook of
+        thousands of sheets would otherwise hold a descriptor, a buffer and a
+        row for each. That row is written out, so later writes go below it
+        (they reopen the files). Sheets of a ``FastWorkbook`` set with the
+        same columns share one copy of those settings from here on.
         """
         if self.constant_memory:
+            if self.table:
+                self._write_single_row(self.previous_row + 1)
             self._opt_close()
         if self._link_spool is not None:
             self._link_spool.pause()
-        # A company workbook has a sheet per department, all with the same columns:
-        # one settings object for each column setting, not one per sheet (``autofit``
-        # is the one xlsxwriter call that changes them, and unshares them first).
-        self.col_info = {
-            col: _COLUMNS.setdefault(_column_key(info), info) for col, info in self.col_info.items()
-        }
+        cache = self._column_cache
+        if cache is not None and self.col_info:
+            key = tuple((col, _column_key(info)) for col, info in self.col_info.items())
+            self.col_info = cache.setdefault(key, self.col_info)
 
     def autofit(self, *args, **kwargs) -> None:  # type: ignore[override]
-        """``autofit``, on settings of this sheet's own (``finish`` shares them)."""
+        """``autofit``, on column settings of this sheet's own (``finish`` shares them)."""
         self.col_info = {col: copy.copy(info) for col, info in self.col_info.items()}
         super().autofit(*args, **kwargs)
+
+    def _write_cols(self) -> None:
+        # xlsxwriter takes an entry out of the settings and puts it back: on a copy.
+        shared = self.col_info
+        self.col_info = dict(shared)
+        try:
+            super()._write_cols()
+        finally:
+            self.col_info = shared
 
     def _emit_row(
         self, row: int, cells: dict | None, info: RowInfo | None, span: str | None
@@ -377,8 +353,6 @@ def _style(styles: dict, fmt: Format) -> str:
 
 
 _NAMES: list[str] = []
-#: The (height, hidden) pairs rows were given, shared by every row that has the same.
-_SIZES: dict[tuple, tuple] = {}
 
 
 def _names(last: int) -> list[str]:
