@@ -55,27 +55,26 @@ def score_all(
             krs[item.parent].append(item)
     children = aligned_children(by_id)
 
-    achieved = {
-        i.id: achievement(i.direction, i.baseline, i.target, i.current)
-        for i in by_id.values()
-        if i.is_key_result
-    }
-    own: dict[str, float | None] = {k: clamp(v) for k, v in achieved.items()}
-    for item in by_id.values():
-        if item.is_objective:
-            own[item.id] = weighted_mean((k.weight, own[k.id]) for k in krs[item.id])
-
-    roll = _Roller(by_id, krs, children, own, s.rollup_mode)
-    scores = {}
+    # Key results first: each one's progress is its score, what objectives average.
+    scores: dict[str, Score] = {}
     for item_id, item in by_id.items():
-        value = roll(item_id)
-        scores[item_id] = Score(
-            item_id,
-            achieved.get(item_id),
-            own.get(item_id),
-            value,
-            status(value, item.period, on, s),
-        )
+        if item.is_key_result:
+            got = achievement(item.direction, item.baseline, item.target, item.current)
+            value = clamp(got)
+            scores[item_id] = Score(item_id, got, value, value, status(value, item.period, on, s))
+    #: objective ID -> the weighted mean of its key results' progress
+    own: dict[str, float | None] = {
+        item.id: weighted_mean((k.weight, scores[k.id].progress) for k in krs[item.id])
+        for item in by_id.values()
+        if item.is_objective
+    }
+    roll = _Roller(by_id, krs, children, own, scores, s.rollup_mode)
+    for item_id, item in by_id.items():
+        if not item.is_key_result:
+            value = roll(item_id)
+            scores[item_id] = Score(
+                item_id, None, own.get(item_id), value, status(value, item.period, on, s)
+            )
     return scores
 
 
@@ -88,9 +87,11 @@ class _Roller:
         krs: dict[str, list[Item]],
         children: dict[str, list[tuple[Item, float]]],
         own: dict[str, float | None],
+        kr_scores: dict[str, Score],
         mode: str,
     ) -> None:
         self.by_id, self.krs, self.children, self.own, self.mode = by_id, krs, children, own, mode
+        self.kr_scores = kr_scores
         self.rolled: dict[str, float | None] = {}
         self.visiting: set[str] = set()
 
@@ -122,7 +123,7 @@ class _Roller:
                 for c, share in kids
             ]
             values = [(w, p) for w, p in values if p is not None]
-            mine = [(k.weight, self.own[k.id]) for k in self.krs[key]]
+            mine = [(k.weight, self.kr_scores[k.id].progress) for k in self.krs[key]]
             if self.mode == "krs" or not values:
                 value = self.own[key]
             elif self.mode == "children":
