@@ -35,10 +35,11 @@ class HistoryRow:
 
     #: position of the key result in ``Report.items`` (its Metric says what feeds it)
     index: int
-    #: (day, value), oldest first, at most ``POINTS``
-    points: tuple[tuple[date, float], ...]
-    #: (day, value) of the latest check-in, or None (only these: the log is let go)
-    last_checkin: tuple[date | None, float | str | None] | None
+    #: day, value, day, value... oldest first, at most ``POINTS`` of each (``points``)
+    flat_points: tuple[date | float, ...]
+    #: day (None: no check-in) and value of the latest check-in; the log is let go
+    last_on: date | None
+    last_value: float | str | None
     confidence: float | None
     #: latest confidence minus the one before it (check-ins with a confidence)
     confidence_change: float | None
@@ -46,6 +47,25 @@ class HistoryRow:
     notes_changed: tuple[date, ...] = ()
     #: its progress in each of the last nightly runs, oldest first (None: not in that run)
     runs: tuple[float | None, ...] = ()
+
+    @property
+    def points(self) -> tuple[tuple[date, float], ...]:
+        """(day, value) pairs, oldest first."""
+        return _pairs(self.flat_points)
+
+    @property
+    def last_checkin(self) -> tuple[date | None, float | str | None] | None:
+        """(day, value) of the latest check-in, or None."""
+        return None if self.last_on is None else (self.last_on, self.last_value)
+
+
+def _pairs(flat: Sequence) -> tuple[tuple, ...]:
+    """``(a, b, c, d)`` as ``((a, b), (c, d))``: points are kept flat, a tuple less each."""
+    return tuple(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _flat(points: Iterable[tuple]) -> tuple:
+    return tuple(x for point in points for x in point)
 
 
 @dataclass(frozen=True)
@@ -62,10 +82,11 @@ class OwnerDue:
 class Logged:
     """What the check-in log says of one ID, all the History sheet needs of it."""
 
-    #: (day, value) of its numeric check-ins up to today, oldest first, one per day
-    points: tuple[tuple[date, float], ...]
-    #: (day, value) of its latest check-in
-    last: tuple[date | None, float | str | None]
+    #: day, value, day, value... of its numeric check-ins up to today, oldest first, one a day
+    flat_points: tuple[date | float, ...]
+    #: day and value of its latest check-in
+    last_on: date
+    last_value: float | str | None
     #: its latest confidence, and that minus the one before (check-ins with a confidence)
     confidence: float | None
     change: float | None
@@ -90,13 +111,10 @@ def logged(checkins: Iterable[CheckIn], as_of: date) -> dict[str, Logged]:
             if isinstance(c.value, float):
                 day_values[c.on] = c.value
         rated = [c.confidence for c in mine if c.confidence is not None]
-        points = tuple(sorted(day_values.items()))
-        last = (mine[-1].on, mine[-1].value)
-        if points and points[-1] == last:
-            last = points[-1]  # the same pair, kept once
         out[item_id] = Logged(
-            points,
-            last,
+            _flat(sorted(day_values.items())),
+            mine[-1].on,
+            mine[-1].value,
             rated[-1] if rated else None,
             rated[-1] - rated[-2] if len(rated) > 1 else None,
         )
@@ -127,13 +145,13 @@ def history_rows(
         seen.add(item.id)
         log = logs.get(item.id)
         if item.metric:
-            day_values = dict(log.points) if log is not None else {}
+            day_values = dict(_pairs(log.flat_points)) if log is not None else {}
             for day, value in metric_points.get(item.metric, ()):
                 if day <= as_of:
                     day_values[day] = value
-            points = tuple(sorted(day_values.items())[-POINTS:])
+            points = _flat(sorted(day_values.items())[-POINTS:])
         else:
-            points = log.points[-POINTS:] if log is not None else ()
+            points = log.flat_points[-2 * POINTS :] if log is not None else ()
         if log is not None and log.confidence is not None:
             confidence = log.confidence
         else:
@@ -150,9 +168,8 @@ def history_rows(
             and seen_runs[k][1][0] != seen_runs[k - 1][1][0]
         )
         progress = tuple(got[1] if got else None for _, got in seen_runs)
-        shown = log.last if log is not None else None
-        out.append(HistoryRow(index, points, shown, confidence, change,
-                              changed, progress))  # fmt: skip
+        on, value = (log.last_on, log.last_value) if log is not None else (None, None)
+        out.append(HistoryRow(index, points, on, value, confidence, change, changed, progress))
     return tuple(out)
 
 
