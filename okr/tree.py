@@ -73,8 +73,8 @@ _node = partial(tuple.__new__, Node)
 class Nodes(Sequence[Node]):
     """The rows of a tree, kept as columns of numbers; a ``Node`` is made when asked for.
 
-    A big organisation has hundreds of thousands of rows, held from the
-    check to the end of the run: about 25 bytes a row here, 150 as objects.
+    A big organisation has hundreds of thousands of rows, held until its run
+    ends: about 25 bytes a row here, 150 as objects.
     """
 
     __slots__ = ("_depth", "_first", "_ids", "_index", "_kids", "_shares", "_up")
