@@ -187,6 +187,10 @@ def test_changes_between_two_runs(org):
     )
     moved = next(r for r in table_of(result.output, "Changes") if r["ID"] == "SALES-KR1.1")
     assert (moved["Before"], moved["After"]) == (pytest.approx(0.6), pytest.approx(0.95))
+    assert moved["Title"] == "Key result SALES-KR1.1"
+    # A row that is gone is named by the title the previous run recorded.
+    gone = next(r for r in table_of(result.output, "Changes") if r["ID"] == "EMEA-KR1.1")
+    assert gone["Title"] == "Key result EMEA-KR1.1"
 
 
 def test_trend_shows_progress_per_run_and_marks_where_the_action_changed(org):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from okr.settings import Settings
-from okr.tree import UNALIGNED, Snapshot, build_tree, changes, fold
+from okr.tree import UNALIGNED, Node, Nodes, Snapshot, build_tree, changes, fold
 from tests.okrdata import kr, obj, table
 from tests.orgbuild import org_rows
 
@@ -20,6 +20,27 @@ def org_items(order=ORDER):
 def outline(items, settings=None):
     tree = build_tree(items, settings)
     return [(n.id, n.depth) for n in tree.nodes]
+
+
+def test_tree_rows_kept_as_columns_read_back_as_nodes():
+    nodes = Nodes()
+    assert nodes.append(0, "CO-O1", 0, -1) == 0
+    nodes.append(1, "S-O1", 1, 0, share=0.6)
+    nodes.append(1, "S-O1", 1, 0, share=0.4, first=1)
+    expected = [
+        Node(0, "CO-O1", 0, -1, True),
+        Node(1, "S-O1", 1, 0, False, 0.6),
+        Node(1, "S-O1", 1, 0, False, 0.4, 1),
+    ]
+    assert list(nodes) == expected and len(nodes) == 3
+    assert nodes[-1] == expected[-1] and nodes[1:] == expected[1:]
+    assert nodes[2].is_repeat and not nodes[0].is_branch and nodes.up_of(1) == 0
+    with pytest.raises(IndexError):
+        nodes[3]
+    again = Nodes()
+    for n in expected:
+        again.append(n.index, n.id, n.depth, n.up, n.share, n.first)
+    assert again == nodes
 
 
 def test_the_tree_runs_company_then_departments_then_teams_then_key_results():
