@@ -80,10 +80,11 @@ def load_past(
         name: Fallback(v.digest, v.last_seen, _parse_stored(v.data, name, max_rows, decimal))
         for name, v in run_history.last_good(engine, names).items()
     }
-    tables = [r.table for r in reads if r.ok] + [f.table for f in fallback.values() if f.table]
+    # The tables this run shows (a forgotten workbook's are not).
+    tables = [r.table for r in reads if r.ok and r.name not in forget]
+    tables += [f.table for f in fallback.values() if f.table]
     # IDs read now: Changes needs the previous title only of the others (gone).
-    present = {i.id for r in reads if r.ok and r.name not in forget for i in r.table.items if i.id}
-    present.update(i.id for f in fallback.values() if f.table for i in f.table.items if i.id)
+    present = {i.id for t in tables for i in t.items if i.id}
     before = run_history.snapshots_by_id(engine, prev.id, present) if prev else {}
     del present
     past_runs = run_history.list_runs(engine, before=as_of, limit=max(trend_runs - 1, 0))
@@ -91,8 +92,7 @@ def load_past(
     metrics = {i.metric for t in tables for i in t.items if i.is_key_result and i.metric}
     history_runs = run_history.list_runs(engine, before=as_of, limit=HISTORY_RUNS - 1)
     prev_id = prev.id if prev else None
-    per_run: dict[int, Mapping[str, tuple[str, float | None]]] = {}
-    per_run.update(
+    per_run: dict[int, Mapping[str, tuple[str, float | None]]] = dict(
         points.key_results_per_run(engine, [r.id for r in history_runs if r.id != prev_id])
     )
     if prev:  # the previous run's rows are in hand already, for Changes

@@ -67,8 +67,5 @@ class RowSizes:
             return (self._height, True)
         raise KeyError(row)
 
-    def __bool__(self) -> bool:
-        return bool(self._rows) or self._count > 0
-
     def __len__(self) -> int:
         return len(self._rows) + self._count
