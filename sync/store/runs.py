@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from itertools import islice
+from operator import attrgetter
 
 from sqlalchemy import (
     Engine,
@@ -43,7 +44,8 @@ from sqlalchemy import (
 )
 
 from okr.problems import ERROR
-from sync.run_records import FAILED, STALE, Blob, NodeRecord, RunRecord
+from sync.run_records import FAILED, STALE, Blob, RunRecord
+from sync.store.bulk import insert_rows
 from sync.store.renames import carry_over
 from sync.store.schema import (
     pending_runs,
@@ -126,31 +128,16 @@ def record_run(
         # In slices, as they are made: the rows of a big organisation all at once
         # would be the run's peak of memory.
         nodes, rows = iter(run.nodes), 0
-        while part := list(islice(nodes, 2000)):
-            conn.execute(
-                run_nodes.insert(),
-                [{"run_id": run_id, "seq": rows + i, **_row(n)} for i, n in enumerate(part)],
+        while part := list(islice(nodes, _SLICE)):
+            insert_rows(
+                conn, run_nodes, [(run_id, rows + i, *_node(n)) for i, n in enumerate(part)]
             )
             rows += len(part)
         conn.execute(update(runs).where(runs.c.id == run_id).values(rows=rows))
-        for start in range(0, len(run.problems), 2000):  # in slices too, for the same reason
-            part = run.problems[start : start + 2000]
-            conn.execute(
-                run_problems.insert(),
-                [
-                    {
-                        "run_id": run_id,
-                        "seq": start + i,
-                        "code": p.code,
-                        "severity": p.severity,
-                        "item_id": p.id,
-                        "workbook": p.workbook,
-                        "sheet": p.sheet,
-                        "cell": p.cell,
-                        "message": p.message,
-                    }
-                    for i, p in enumerate(part)
-                ],
+        for start in range(0, len(run.problems), _SLICE):  # in slices too, for the same reason
+            part = run.problems[start : start + _SLICE]
+            insert_rows(
+                conn, run_problems, [(run_id, start + i, *_problem(p)) for i, p in enumerate(part)]
             )
         if pending is not None:
             output, temp, stamp = pending
@@ -163,11 +150,12 @@ def record_run(
     return int(run_id)
 
 
-_NODE_FIELDS = tuple(f.name for f in fields(NodeRecord))
-
-
-def _row(node: NodeRecord) -> dict[str, object]:
-    return {name: getattr(node, name) for name in _NODE_FIELDS}
+#: Rows handed to the database at once.
+_SLICE = 2000
+#: A ``NodeRecord``'s values for the columns of ``run_nodes`` after run_id and seq.
+_node = attrgetter(*[c.name for c in run_nodes.columns][2:])
+#: A ``Problem``'s values for the columns of ``run_problems`` after run_id and seq.
+_problem = attrgetter(*[{"item_id": "id"}.get(c.name, c.name) for c in run_problems.columns][2:])
 
 
 def finish_run(engine: Engine, run_id: int) -> None:
