@@ -230,18 +230,18 @@ def needs_update(
 
 def stale_problems(
     items: Sequence[Item],
-    checkins: Sequence[CheckIn],
+    due: Mapping[str, date | None],
     settings: Settings | None = None,
     today: date | None = None,
 ) -> list[Problem]:
     """``stale`` warnings for hand-typed key results whose last check-in is too old.
 
-    A key result never checked in is not warned (a department need not keep
-    the log); the Dashboard lists it as never updated.
+    *due* is what ``needs_update`` found. A key result never checked in is
+    not warned (a department need not keep the log); the Dashboard lists it
+    as never updated.
     """
     s = settings or Settings()
     today = today or date.today()
-    due = needs_update(items, latest(checkins, today), s, today)
     out: list[Problem] = []
     # One message per day last updated, not per key result (the problem names the
     # ID): a big organisation has tens of thousands of these.
@@ -265,10 +265,16 @@ def check_log(
     checkins: Sequence[CheckIn],
     settings: Settings | None = None,
     today: date | None = None,
+    due: Mapping[str, date | None] | None = None,
 ) -> list[Problem]:
-    """Every check-in problem of an organisation: ``checkin`` and check-in ``stale``."""
+    """Every check-in problem of an organisation: ``checkin`` and check-in ``stale``.
+
+    *due* is ``needs_update`` of the same items and log when the caller has it already.
+    """
     today = today or date.today()
+    if due is None:
+        due = needs_update(items, latest(checkins, today), settings, today)
     return [
         *checkin_problems(checkins, items, today),
-        *stale_problems(items, checkins, settings, today),
+        *stale_problems(items, due, settings, today),
     ]

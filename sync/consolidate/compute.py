@@ -165,10 +165,10 @@ def compute(inputs: Inputs) -> Outcome:
     problems += check(
         items, settings, today=as_of, metrics=inputs.metric_units, departments=inputs.departments
     )
-    problems += check_log(items, checkins, settings, as_of)
+    due = needs_update(items, latest(checkins, as_of), settings, as_of)
+    problems += check_log(items, checkins, settings, as_of, due)
     # Checked as typed (a code and a name are two spellings); shown by name from here on.
     items = _named(items, inputs.departments)
-    due = needs_update(items, latest(checkins, as_of), settings, as_of)
     logs = logged(checkins, as_of)
     # The log is used: let it go before the rest is built (when the caller handed
     # the inputs over, nothing else holds it), as the run's peak of memory is ahead.
