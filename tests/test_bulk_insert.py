@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, select
 
-from sync.store.bulk import insert_rows
+from sync.store.bulk import SLICE, insert_rows
 
 META = MetaData()
 # Names a database reserves, text with quotes and markers, NULLs: what the driver must get as is.
@@ -61,3 +61,12 @@ def test_a_driver_taking_named_parameters_only(tmp_path) -> None:
         assert _read(engine) == ROWS
     finally:
         engine.dispose()
+
+
+def test_rows_go_in_slices_as_they_are_made(engine) -> None:
+    made = 2 * SLICE + 1
+    rows = ((n, f"row {n}", n / 2, "") for n in range(made))  # a generator: never held whole
+    with engine.begin() as conn:
+        assert insert_rows(conn, THINGS, rows) == made
+    back = _read(engine)
+    assert len(back) == made and back[-1] == (made - 1, f"row {made - 1}", (made - 1) / 2, "")

@@ -11,26 +11,37 @@ whose values need no conversion on the way in: text, numbers and NULL.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from sqlalchemy import Connection, Table
 
 #: The positional parameter marker of the DB-API paramstyles that have one.
 _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+#: Rows handed to the driver at once: a big organisation's rows all at once
+#: would be its run's peak of memory.
+SLICE = 2000
 
 
-def insert_rows(conn: Connection, table: Table, rows: Iterable[tuple]) -> None:
-    """Insert *rows*, each a tuple with a value for every column of *table* in its order."""
-    rows = list(rows)
-    if not rows:
-        return
+def insert_rows(conn: Connection, table: Table, rows: Iterable[tuple]) -> int:
+    """Insert *rows*, each a tuple with a value for every column of *table* in its order.
+
+    They are taken from *rows* a slice at a time, as they are made. Returns
+    how many were inserted.
+    """
     names = [column.name for column in table.columns]
     marker = _MARKERS.get(conn.dialect.paramstyle)
-    if marker is None:  # a driver that takes named parameters only: SQLAlchemy's way
-        conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
-        return
-    prep = conn.dialect.identifier_preparer
-    sql = (
-        f"INSERT INTO {prep.format_table(table)} ({', '.join(map(prep.quote, names))}) "
-        f"VALUES ({', '.join([marker] * len(names))})"
-    )
-    conn.exec_driver_sql(sql, rows)
+    sql = ""
+    if marker is not None:
+        prep = conn.dialect.identifier_preparer
+        sql = (
+            f"INSERT INTO {prep.format_table(table)} ({', '.join(map(prep.quote, names))}) "
+            f"VALUES ({', '.join([marker] * len(names))})"
+        )
+    done, rows = 0, iter(rows)
+    while part := list(islice(rows, SLICE)):
+        if sql:
+            conn.exec_driver_sql(sql, part)
+        else:  # a driver that takes named parameters only: SQLAlchemy's way
+            conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in part])
+        done += len(part)
+    return done

@@ -30,7 +30,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import islice
 from operator import attrgetter
 
 from sqlalchemy import (
@@ -125,20 +124,14 @@ def record_run(
                     for s in run.sources
                 ],
             )
-        # In slices, as they are made: the rows of a big organisation all at once
-        # would be the run's peak of memory.
-        nodes, rows = iter(run.nodes), 0
-        while part := list(islice(nodes, _SLICE)):
-            insert_rows(
-                conn, run_nodes, [(run_id, rows + i, *_node(n)) for i, n in enumerate(part)]
-            )
-            rows += len(part)
+        # Made as they are stored, a slice at a time (``insert_rows``).
+        rows = insert_rows(
+            conn, run_nodes, ((run_id, seq, *_node(n)) for seq, n in enumerate(run.nodes))
+        )
         conn.execute(update(runs).where(runs.c.id == run_id).values(rows=rows))
-        for start in range(0, len(run.problems), _SLICE):  # in slices too, for the same reason
-            part = run.problems[start : start + _SLICE]
-            insert_rows(
-                conn, run_problems, [(run_id, start + i, *_problem(p)) for i, p in enumerate(part)]
-            )
+        insert_rows(
+            conn, run_problems, ((run_id, seq, *_problem(p)) for seq, p in enumerate(run.problems))
+        )
         if pending is not None:
             output, temp, stamp = pending
             conn.execute(
@@ -150,8 +143,6 @@ def record_run(
     return int(run_id)
 
 
-#: Rows handed to the database at once.
-_SLICE = 2000
 #: A ``NodeRecord``'s values for the columns of ``run_nodes`` after run_id and seq.
 _node = attrgetter(*[c.name for c in run_nodes.columns][2:])
 #: A ``Problem``'s values for the columns of ``run_problems`` after run_id and seq.
